@@ -1,0 +1,184 @@
+"""Column types, a shared encoding of the three tables, and the mixed-type (Gower) distance.
+
+Every attack works on one :class:`EncodedTables`: a float matrix per table in which numeric columns keep
+their raw values and categorical columns hold integer codes shared by ORI, SYN and CONTROL. Missing
+values in categorical columns become their own category (``"<missing>"``) and the column is recorded;
+missing values in numeric columns are rejected up front (see :mod:`leakpro.synthetic.validation`).
+
+The distance is Gower's: per column, ``|a - b| / range`` for numeric columns (range over the union of
+the three tables, so every table is scaled the same way) and ``a != b`` for categorical ones, summed over
+the chosen columns. It is computed column by column on blocks of query rows, so memory stays at
+``block × n_targets`` floats.
+
+>>> import pandas as pd
+>>> f = pd.DataFrame({"age": [20, 40], "sex": ["F", "M"]})
+>>> enc = encode_tables(f, f, f, infer_column_types(f))
+>>> gower_distances(enc.ori, enc.syn, enc.kinds_for(["age", "sex"]), enc.ranges_for(["age", "sex"])).tolist()
+[[0.0, 2.0], [2.0, 0.0]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+MISSING = "<missing>"
+_BLOCK_ELEMENTS = 4_000_000
+
+
+class ColumnKind(StrEnum):
+    """How a column is compared: numeric by scaled absolute difference, categorical by equality."""
+
+    NUMERIC = "numeric"
+    CATEGORICAL = "categorical"
+
+
+def infer_column_types(frame: pd.DataFrame, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Numeric dtypes (not bool) are numeric, everything else categorical; ``overrides`` win."""
+    types: dict[str, str] = {}
+    for name in frame.columns:
+        series = frame[name]
+        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        types[str(name)] = ColumnKind.NUMERIC.value if numeric else ColumnKind.CATEGORICAL.value
+    for name, kind in (overrides or {}).items():
+        types[name] = ColumnKind(kind).value
+    return types
+
+
+@dataclass(frozen=True)
+class EncodedTables:
+    """ORI, SYN and CONTROL as float matrices over the same columns with shared category codes."""
+
+    columns: tuple[str, ...]
+    kinds: tuple[ColumnKind, ...]
+    ori: np.ndarray
+    syn: np.ndarray
+    control: np.ndarray
+    ranges: np.ndarray
+    categories: dict[str, tuple[str, ...]]
+    missing_as_category: tuple[str, ...]
+
+    def index(self, names: Sequence[str]) -> np.ndarray:
+        """Positions of ``names`` among the columns."""
+        return np.asarray([self.columns.index(n) for n in names], dtype=np.int64)
+
+    def kinds_for(self, names: Sequence[str]) -> np.ndarray:
+        """Boolean mask (True = categorical) for ``names``, used by :func:`gower_distances`."""
+        return np.asarray([self.kinds[self.columns.index(n)] is ColumnKind.CATEGORICAL for n in names])
+
+    def ranges_for(self, names: Sequence[str]) -> np.ndarray:
+        """Ranges for ``names`` (1 for categorical columns)."""
+        return self.ranges[self.index(names)]
+
+    def select(self, table: np.ndarray, names: Sequence[str]) -> np.ndarray:
+        """The columns ``names`` of an encoded ``table``."""
+        return table[:, self.index(names)]
+
+    def describe(self, column: str, value: float) -> str:
+        """A human-readable form of an encoded value of ``column``."""
+        if column in self.categories:
+            return repr(self.categories[column][int(value)])
+        return f"{value:g}"
+
+
+def encode_tables(
+    ori: pd.DataFrame, syn: pd.DataFrame, control: pd.DataFrame, column_types: Mapping[str, str]
+) -> EncodedTables:
+    """Encode the three (already validated) tables with shared category codes and numeric ranges."""
+    columns = tuple(str(c) for c in ori.columns)
+    kinds = tuple(ColumnKind(column_types[c]) for c in columns)
+    frames = (ori, syn, control)
+    out = [np.empty((len(f), len(columns)), dtype=np.float64) for f in frames]
+    ranges = np.ones(len(columns), dtype=np.float64)
+    categories: dict[str, tuple[str, ...]] = {}
+    missing: list[str] = []
+    for j, (name, kind) in enumerate(zip(columns, kinds, strict=True)):
+        if kind is ColumnKind.NUMERIC:
+            for f, mat in zip(frames, out, strict=True):
+                mat[:, j] = pd.to_numeric(f[name]).to_numpy(dtype=np.float64)
+            lo = min(float(m[:, j].min()) for m in out)
+            hi = max(float(m[:, j].max()) for m in out)
+            ranges[j] = hi - lo if hi > lo else 1.0
+            continue
+        texts = [_as_text(f[name]) for f in frames]
+        if any((t == MISSING).any() for t in texts):
+            missing.append(name)
+        levels = tuple(sorted(set().union(*(set(t.tolist()) for t in texts))))
+        categories[name] = levels
+        lookup = {v: i for i, v in enumerate(levels)}
+        for t, mat in zip(texts, out, strict=True):
+            mat[:, j] = np.fromiter((lookup[v] for v in t), dtype=np.float64, count=len(t))
+    return EncodedTables(columns, kinds, out[0], out[1], out[2], ranges, categories, tuple(missing))
+
+
+def _as_text(series: pd.Series) -> np.ndarray:
+    """Category labels as text; numbers print the same whether stored as int or float (``39`` = ``39.0``)."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        values = [
+            MISSING if pd.isna(v) else f"{float(v):g}" if float(v) != int(v) else str(int(v))
+            for v in series.to_numpy(dtype=np.float64)
+        ]
+        return np.asarray(values, dtype=object)
+    return series.astype(object).where(series.notna(), MISSING).astype(str).to_numpy(dtype=object)
+
+
+def gower_distances(
+    queries: np.ndarray, targets: np.ndarray, categorical: np.ndarray, ranges: np.ndarray
+) -> np.ndarray:
+    """Full ``len(queries) × len(targets)`` Gower distance matrix (sum over columns, not averaged)."""
+    dist = np.zeros((len(queries), len(targets)), dtype=np.float64)
+    for j in range(queries.shape[1]):
+        q = queries[:, j][:, None]
+        t = targets[:, j][None, :]
+        if categorical[j]:
+            dist += q != t
+        else:
+            dist += np.abs(q - t) / ranges[j]
+    return dist
+
+
+def _step(n_targets: int) -> int:
+    return max(1, _BLOCK_ELEMENTS // max(1, n_targets))
+
+
+def nearest_neighbours(
+    queries: np.ndarray, targets: np.ndarray, categorical: np.ndarray, ranges: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and distances of the ``k`` nearest targets of every query, nearest first.
+
+    Selection is ``argpartition`` (linear time) followed by a sort of the ``k`` chosen by (distance,
+    index); the result is deterministic for given inputs.
+    """
+    k = min(k, len(targets))
+    idx = np.empty((len(queries), k), dtype=np.int64)
+    dst = np.empty((len(queries), k), dtype=np.float64)
+    step = _step(len(targets))
+    for start in range(0, len(queries), step):
+        block = gower_distances(queries[start : start + step], targets, categorical, ranges)
+        part = (
+            np.argpartition(block, k - 1, axis=1)[:, :k]
+            if k < len(targets)
+            else np.tile(np.arange(len(targets)), (len(block), 1))
+        )
+        d = np.take_along_axis(block, part, axis=1)
+        order = np.lexsort((part, d), axis=1)
+        idx[start : start + len(block)] = np.take_along_axis(part, order, axis=1)
+        dst[start : start + len(block)] = np.take_along_axis(d, order, axis=1)
+    return idx, dst
+
+
+def min_distances(
+    queries: np.ndarray, targets: np.ndarray, categorical: np.ndarray, ranges: np.ndarray
+) -> np.ndarray:
+    """Distance from every query to its closest target (blockwise, memory-bounded)."""
+    out = np.empty(len(queries), dtype=np.float64)
+    step = _step(len(targets))
+    for start in range(0, len(queries), step):
+        out[start : start + step] = gower_distances(
+            queries[start : start + step], targets, categorical, ranges
+        ).min(axis=1)
+    return out
