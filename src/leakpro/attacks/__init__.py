@@ -1,0 +1,1 @@
+"""Attacks, one package per question (membership, ...), one module per attack."""

@@ -1,0 +1,53 @@
+"""Shared helpers for attacks that learn from record features or perturb them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from leakpro.data.dataset import Features
+
+
+def numeric_matrix(features: Features) -> np.ndarray:
+    """Features as a 2-D float matrix; DataFrames get categorical columns as integer codes."""
+    if isinstance(features, pd.DataFrame):
+        cols = []
+        for name in features.columns:
+            col = features[name]
+            if pd.api.types.is_numeric_dtype(col):
+                cols.append(col.to_numpy(dtype=np.float64))
+            else:
+                cols.append(pd.Categorical(col.astype(str)).codes.astype(np.float64))
+        return np.column_stack(cols) if cols else np.zeros((len(features), 0))
+    arr = np.asarray(features, dtype=np.float64)
+    return arr.reshape(arr.shape[0], -1)
+
+
+def numeric_columns(features: Features) -> list[str]:
+    if isinstance(features, pd.DataFrame):
+        return [c for c in features.columns if pd.api.types.is_numeric_dtype(features[c])]
+    return []
+
+
+def feature_scale(features: Features) -> np.ndarray:
+    """Per-feature standard deviation of the numeric part (1.0 where constant)."""
+    if isinstance(features, pd.DataFrame):
+        cols = numeric_columns(features)
+        if not cols:
+            raise ValueError("label-only perturbation needs numeric feature columns; the table has none")
+        x = features[cols].to_numpy(dtype=np.float64)
+    else:
+        x = np.asarray(features, dtype=np.float64).reshape(features.shape[0], -1)
+    sd = x.std(axis=0)
+    return np.where(sd > 0, sd, 1.0)
+
+
+def perturb(features: Features, noise: np.ndarray) -> Features:
+    """Add ``noise`` (N, d_numeric) to the numeric part of ``features``; categorical columns unchanged."""
+    if isinstance(features, pd.DataFrame):
+        out = features.copy()
+        cols = numeric_columns(features)
+        out[cols] = features[cols].to_numpy(dtype=np.float64) + noise
+        return out
+    arr = np.asarray(features)
+    return (arr.reshape(arr.shape[0], -1) + noise).reshape(arr.shape).astype(arr.dtype, copy=False)

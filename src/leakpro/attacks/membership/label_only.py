@@ -1,0 +1,84 @@
+"""Label-only attacks (Choquette-Choo et al., ICML 2021): the API returns predicted labels only.
+
+``label_only_augmentation``: query the record and ``queries`` noisy copies (Gaussian noise of ``noise``
+times each numeric feature's standard deviation, measured on the attacker's own records); score =
+fraction labelled correctly. Members sit in wide correct regions.
+
+``label_only_boundary``: a decision-based estimate of the distance to the decision boundary. Along
+``directions`` random unit directions (in per-feature standardised space) a binary search of ``steps``
+label queries finds the smallest radius at which the label changes; score = smallest radius over directions (the nearest boundary found), negated for
+records the model already gets wrong. Threat model: labels (also allowed when scores are available).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from leakpro.attacks.membership.base import AttackParams, MembershipAttack, register_attack
+from leakpro.attacks.membership.features import feature_scale, perturb
+from leakpro.game.view import AttackerView, ThreatModel
+
+BOTH = frozenset({ThreatModel.SCORES, ThreatModel.LABELS})
+
+
+class AugmentationParams(AttackParams):
+    queries: int = Field(16, ge=1, le=1000)
+    noise: float = Field(0.3, gt=0, description="noise std as a multiple of each feature's std")
+
+
+class BoundaryParams(AttackParams):
+    directions: int = Field(6, ge=1, le=100)
+    steps: int = Field(12, ge=2, le=40, description="binary-search steps per direction")
+    max_radius: float = Field(64.0, gt=0, description="largest radius searched, in feature stds")
+
+
+@register_attack
+class LabelOnlyAugmentation(MembershipAttack):
+    name = "label_only_augmentation"
+    title = "Label-only (noise augmentation)"
+    paper = "Choquette-Choo et al., Label-Only Membership Inference Attacks, ICML 2021"
+    threat_models = BOTH
+    Params = AugmentationParams
+
+    def scores(self, view: AttackerView) -> np.ndarray:
+        p: AugmentationParams = self.params  # type: ignore[assignment]
+        c = slice(0, view.n_candidates)
+        feats, y = view.features(c), view.labels[c]
+        scale = feature_scale(view.records.features)
+        rng = np.random.default_rng(self.random_state)
+        correct = (view.oracle.labels(feats) == y).astype(np.float64)
+        for _ in range(p.queries):
+            noise = rng.standard_normal((view.n_candidates, scale.size)) * scale * p.noise
+            correct += view.oracle.labels(perturb(feats, noise)) == y
+        return correct / (p.queries + 1)
+
+
+@register_attack
+class LabelOnlyBoundary(MembershipAttack):
+    name = "label_only_boundary"
+    title = "Label-only (boundary distance)"
+    paper = "Choquette-Choo et al., Label-Only Membership Inference Attacks, ICML 2021"
+    threat_models = BOTH
+    Params = BoundaryParams
+
+    def scores(self, view: AttackerView) -> np.ndarray:
+        p: BoundaryParams = self.params  # type: ignore[assignment]
+        c = slice(0, view.n_candidates)
+        feats = view.features(c)
+        scale = feature_scale(view.records.features)
+        rng = np.random.default_rng(self.random_state)
+        base = view.oracle.labels(feats)
+        radii = np.empty((p.directions, view.n_candidates))
+        for d in range(p.directions):
+            u = rng.standard_normal((view.n_candidates, scale.size))
+            u /= np.linalg.norm(u, axis=1, keepdims=True)
+            lo, hi = np.zeros(view.n_candidates), np.full(view.n_candidates, p.max_radius)
+            for _ in range(p.steps):
+                mid = 0.5 * (lo + hi)
+                flipped = view.oracle.labels(perturb(feats, u * scale * mid[:, None])) != base
+                hi = np.where(flipped, mid, hi)
+                lo = np.where(flipped, lo, mid)
+            radii[d] = 0.5 * (lo + hi)
+        dist = radii.min(axis=0)
+        return np.where(base == view.labels[c], dist, -dist)

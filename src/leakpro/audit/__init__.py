@@ -1,0 +1,1 @@
+"""Plan and run a membership audit: validate everything first, train once, score every attack."""

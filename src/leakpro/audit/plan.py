@@ -1,0 +1,238 @@
+"""From a config to a validated plan: data, game, target, trainer and attacks, or every problem at once."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from leakpro.audit.attack_specs import AttackSpec, resolve_attacks
+from leakpro.config.errors import ConfigError, ConfigIssue
+from leakpro.config.schema import AuditConfig
+from leakpro.data.dataset import Dataset
+from leakpro.data.loaders import LoadedData, load_data
+from leakpro.game.challenger import MembershipGame
+from leakpro.game.view import ThreatModel
+from leakpro.targets.protocol import Target
+from leakpro.training.trainers import SklearnTrainer, Trainer, TorchTrainer
+
+
+@dataclass(frozen=True)
+class AuditPlan:
+    config: AuditConfig
+    config_hash: str
+    game: MembershipGame
+    target: Target | None  # None: LeakPro trains it (target.train)
+    trainer: Trainer | None
+    attacks: list[AttackSpec]
+    null_train: np.ndarray | None  # dataset rows for the null target
+    reference_models: int
+
+
+def _pydantic_issues(exc: ValidationError, model: type[BaseModel]) -> list[ConfigIssue]:
+    issues = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        if err["type"] == "extra_forbidden":
+            allowed = _allowed_fields(model, err["loc"][:-1])
+            close = difflib.get_close_matches(str(err["loc"][-1]), allowed, n=1)
+            fix = "remove it" + (f"; did you mean {close[0]!r}?" if close else "") + f" Allowed here: {allowed}"
+            issues.append(ConfigIssue(loc, "unknown key", fix, str(err["loc"][-1])))
+        elif err["type"] == "missing":
+            issues.append(ConfigIssue(loc, "required but missing", "add it (see the README's example config)"))
+        else:
+            issues.append(ConfigIssue(loc or "config", err["msg"], "see the README's config reference",
+                                      repr(err.get("input"))[:80]))
+    return issues
+
+
+def _allowed_fields(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    current: Any = model
+    for part in loc:
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        ann = field.annotation
+        candidates = [a for a in getattr(ann, "__args__", (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not candidates:
+            return []
+        current = candidates[0]
+    return list(getattr(current, "model_fields", {}))
+
+
+def parse_config(source: str | Path | dict[str, Any] | AuditConfig) -> tuple[AuditConfig, Path]:
+    """YAML file, dict or config → a validated config and the directory relative paths start from."""
+    if isinstance(source, AuditConfig):
+        return source, Path.cwd()
+    base = Path.cwd()
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if not path.is_file():
+            raise ConfigError([ConfigIssue("config", "file not found", "give the path of a YAML config", str(path))])
+        try:
+            raw = yaml.safe_load(path.read_text())
+        except yaml.YAMLError as exc:
+            raise ConfigError([ConfigIssue("config", f"not valid YAML: {exc}", "fix the YAML syntax")]) from exc
+        base = path.resolve().parent
+    else:
+        raw = source
+    if not isinstance(raw, dict):
+        raise ConfigError([ConfigIssue("config", "the config must be a mapping", "see the README's example")])
+    try:
+        return AuditConfig.model_validate(raw), base
+    except ValidationError as exc:
+        raise ConfigError(_pydantic_issues(exc, AuditConfig)) from exc
+
+
+def config_hash(config: AuditConfig) -> str:
+    return hashlib.sha256(json.dumps(config.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+
+def _draw_game(loaded: LoadedData, config: AuditConfig, issues: list[ConfigIssue]) -> tuple[MembershipGame | None, np.ndarray | None]:
+    """LeakPro trains the target: draw candidates, members (half), population and null-training rows."""
+    split = config.data.split or _default_split(len(loaded.dataset))
+    n_null = (split.null_train or split.candidates // 2) if config.null_target else 0
+    need = split.candidates + split.population + n_null
+    if need > len(loaded.dataset):
+        issues.append(ConfigIssue("data.split", f"needs {need} rows (candidates + population + null_train) "
+                                  f"but the data has {len(loaded.dataset)}", "lower the split sizes"))
+        return None, None
+    rng = np.random.default_rng(np.random.SeedSequence([config.seed, 0xDA7A]))
+    perm = rng.permutation(len(loaded.dataset))
+    cand = np.sort(perm[: split.candidates])
+    pop = np.sort(perm[split.candidates : split.candidates + split.population])
+    null = np.sort(perm[split.candidates + split.population : need]) if n_null else None
+    members = np.zeros(cand.size, dtype=bool)
+    members[rng.permutation(cand.size)[: cand.size // 2]] = True
+    return MembershipGame(loaded.dataset, cand, members, pop), null
+
+
+def _default_split(n: int) -> Any:
+    from leakpro.config.schema import SplitSpec
+
+    return SplitSpec(candidates=max(20, n // 2), population=max(10, n // 4), null_train=None)
+
+
+def _given_game(loaded: LoadedData, issues: list[ConfigIssue]) -> MembershipGame | None:
+    if loaded.members is None:
+        issues.append(ConfigIssue("data.members", "which rows trained the target is not given",
+                                  "add data.members: {column: ...} or {index_file: ...}, or set target.train: true"))
+        return None
+    overlap = loaded.members & loaded.population
+    if overlap.any():
+        issues.append(ConfigIssue("data.population", f"{int(overlap.sum())} population rows are marked as members",
+                                  "population records must be known non-members"))
+        return None
+    cand = np.flatnonzero(~loaded.population)
+    members = loaded.members[cand]
+    if members.all() or not members.any():
+        issues.append(ConfigIssue("data.members", "the candidates are all members or all non-members",
+                                  "include both members and non-members among the audited rows"))
+        return None
+    return MembershipGame(loaded.dataset, cand, members, np.flatnonzero(loaded.population))
+
+
+def _trainer(config: AuditConfig, dataset: Dataset, target: Target | None, issues: list[ConfigIssue]) -> Trainer | None:
+    spec = config.target
+    if spec.kind == "torch":
+        if spec.recipe is None:
+            return None
+        recipe = spec.recipe
+        if spec.model is not None and not spec.train:
+            recipe = recipe.model_copy(update={"model": spec.model, "params": spec.params})
+        return TorchTrainer(recipe, dataset.n_classes)
+    if spec.train:
+        from leakpro.training.models import resolve_model
+
+        if spec.estimator is None:
+            issues.append(ConfigIssue("target.estimator", "missing", "name the estimator, e.g. "
+                                      "'sklearn.ensemble:RandomForestClassifier'"))
+            return None
+        try:
+            proto = resolve_model(spec.estimator)(**spec.params)
+        except Exception as exc:
+            issues.append(ConfigIssue("target.estimator", f"could not build it: {exc}", "check the class and params"))
+            return None
+        return SklearnTrainer(proto, dataset.n_classes)
+    return SklearnTrainer(getattr(target, "estimator"), dataset.n_classes) if target is not None else None
+
+
+def _load_target(config: AuditConfig, dataset: Dataset, base: Path, issues: list[ConfigIssue]) -> Target | None:
+    from leakpro.targets.loading import load_sklearn_estimator, load_torch_target
+
+    spec = config.target
+    if spec.kind == "torch":
+        if not isinstance(dataset.features, np.ndarray):
+            return None
+        in_features = int(np.prod(dataset.features.shape[1:]))
+        return load_torch_target(spec, in_features, dataset.n_classes, base, issues)
+    est = load_sklearn_estimator(spec, base, issues)
+    if est is None:
+        return None
+    from leakpro.targets.sklearn_target import SklearnTarget
+
+    if config.threat_model == "scores" and not hasattr(est, "predict_proba"):
+        issues.append(ConfigIssue("threat_model", f"{type(est).__name__} has no predict_proba",
+                                  "use threat_model: labels for a label-only estimator"))
+        return None
+    return SklearnTarget(est, dataset.n_classes) if hasattr(est, "predict_proba") else None
+
+
+def _check_target_on_data(target: Target, game: MembershipGame, issues: list[ConfigIssue]) -> None:
+    """One small query up front: a shape or feature mismatch shows here, not after an hour of training."""
+    sample = game.dataset.subset(game.candidates[:8])
+    try:
+        out = target.logits(sample.features)
+    except Exception as exc:
+        issues.append(ConfigIssue("target", f"the model fails on the data: {type(exc).__name__}: {exc}",
+                                  "check that data.features match what the model was trained on"))
+        return
+    if out.shape != (len(sample), game.dataset.n_classes):
+        issues.append(ConfigIssue("target", f"the model returns outputs of shape {out.shape}, the data has "
+                                  f"{game.dataset.n_classes} classes", "check data.label and the model's classes"))
+
+
+def build_plan(config: AuditConfig, base: Path) -> AuditPlan:
+    """Validate everything that can be checked before training; raise one ConfigError listing all problems."""
+    issues: list[ConfigIssue] = []
+    spec = config.target
+    threat = ThreatModel(config.threat_model)
+    attacks = resolve_attacks(config.attacks, threat, config.seed, issues)
+    if spec.train and config.data.members is not None:
+        issues.append(ConfigIssue("data.members", "given while target.train is true",
+                                  "drop data.members (LeakPro draws the members) or set target.train: false"))
+    if config.null_target and not spec.train:
+        issues.append(ConfigIssue("null_target", "a null target needs LeakPro to train the models",
+                                  "set target.train: true, or drop null_target"))
+    loaded = load_data(config.data, numeric=spec.kind == "torch", base=base, issues=issues)
+    game, null_rows, target = None, None, None
+    if loaded is not None:
+        if spec.train:
+            game, null_rows = _draw_game(loaded, config, issues)
+        elif config.data.builtin is not None:
+            issues.append(ConfigIssue("target.train", "a built-in dataset has no pre-trained target",
+                                      "set target.train: true so LeakPro trains it"))
+        else:
+            game = _given_game(loaded, issues)
+            target = _load_target(config, loaded.dataset, base, issues) if game is not None else None
+            if target is not None and game is not None:
+                _check_target_on_data(target, game, issues)
+    trainer = _trainer(config, loaded.dataset, target, issues) if loaded is not None else None
+    k = max([a.attack.reference_models_needed() for a in attacks] + [config.reference.models or 0])
+    if spec.kind == "torch" and spec.recipe is None and (k > 0 or spec.train):
+        issues.append(ConfigIssue("target.recipe", "missing: training the target or reference models needs it",
+                                  "state optimizer, lr, epochs, batch_size and weight_decay under target.recipe"))
+    if spec.train and spec.kind == "torch" and spec.model is not None:
+        issues.append(ConfigIssue("target.model", "ignored when LeakPro trains the target",
+                                  "put the architecture in target.recipe.model / recipe.params"))
+    if issues:
+        raise ConfigError(issues)
+    assert game is not None
+    return AuditPlan(config, config_hash(config), game, target, trainer, attacks, null_rows, k)

@@ -1,0 +1,97 @@
+"""The audit config as frozen pydantic models (unknown keys are errors)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from leakpro.training.recipe import TorchRecipe
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MembersSpec(_Strict):
+    """Which rows trained the target (the challenger's secret): a column or an index file."""
+
+    column: str | None = Field(None, description="boolean / 0-1 column of the table")
+    index_file: Path | None = Field(None, description=".npy or .txt of row indices of the members")
+    key: str | None = Field(None, description="array name inside the .npz (arrays data)")
+
+    @model_validator(mode="after")
+    def _one(self) -> MembersSpec:
+        if sum(v is not None for v in (self.column, self.index_file, self.key)) != 1:
+            raise ValueError("give exactly one of column, index_file or key")
+        return self
+
+
+class PopulationSpec(_Strict):
+    """Records the attacker holds that are known non-members: a column marking them, or another table."""
+
+    column: str | None = None
+    table: Path | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> PopulationSpec:
+        if (self.column is None) == (self.table is None):
+            raise ValueError("give exactly one of column or table")
+        return self
+
+
+class SplitSpec(_Strict):
+    """For data where LeakPro trains the target: how many candidates, population and null-training rows."""
+
+    candidates: int = Field(16_000, ge=20)
+    population: int = Field(8_000, ge=10)
+    null_train: int | None = Field(None, ge=10, description="rows for the null target; default half the candidates")
+
+
+class DataSpec(_Strict):
+    builtin: str | None = Field(None, description="a registered dataset, e.g. 'adult'")
+    table: Path | None = Field(None, description="CSV or Parquet file")
+    arrays: Path | None = Field(None, description=".npz file of arrays")
+    label: str | None = Field(None, description="label column (table) or label array name (arrays)")
+    features: list[str] | str | None = Field(None, description="feature columns, or the .npz array name")
+    members: MembersSpec | None = None
+    population: PopulationSpec | None = None
+    split: SplitSpec | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DataSpec:
+        if sum(v is not None for v in (self.builtin, self.table, self.arrays)) != 1:
+            raise ValueError("give exactly one of builtin, table or arrays")
+        return self
+
+
+class TargetSpec(_Strict):
+    kind: Literal["torch", "sklearn"]
+    train: bool = Field(False, description="LeakPro trains the target itself on members it draws")
+    model: str | None = Field(None, description="torch: registered model name or 'package.module:Class'")
+    params: dict[str, Any] = Field(default_factory=dict, description="torch: constructor arguments")
+    weights: Path | None = Field(None, description="torch: .safetensors, or .pt state dict")
+    file: Path | None = Field(None, description="sklearn: .skops (safe) or a pickle (.pkl/.joblib, needs trust)")
+    trust: bool = Field(False, description="allow loading pickles, which can run code")
+    trusted_types: list[str] = Field(default_factory=list, description="skops: types you accept")
+    recipe: TorchRecipe | None = Field(None, description="torch: how to train reference models")
+    estimator: str | None = Field(None, description="sklearn with train: 'package.module:Class'")
+
+
+class ReferenceSpec(_Strict):
+    models: int | None = Field(None, ge=1, description="default: the most any chosen attack asks for")
+
+
+AttackItem = str | dict[str, dict[str, Any] | None]
+
+
+class AuditConfig(_Strict):
+    seed: int = 0
+    data: DataSpec
+    target: TargetSpec
+    threat_model: Literal["scores", "labels"] = "scores"
+    attacks: Literal["all"] | list[AttackItem] = "all"
+    reference: ReferenceSpec = ReferenceSpec()
+    null_target: bool = Field(False, description="also audit a model trained without the candidate members")
+    name: str = "audit"

@@ -1,0 +1,1 @@
+"""Datasets: loaders for user tables and arrays, and the registry of built-in datasets."""

@@ -1,0 +1,76 @@
+"""The in-memory dataset every layer above works on.
+
+Features are either a numeric array (N×d tabular, N×C×H×W images, any tensor data) or a DataFrame (for
+scikit-learn pipelines that take a table with categorical columns). ``frame`` keeps the raw rows for
+reports ("who leaks"); it is never shown to an attack that the threat model does not allow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+Features = np.ndarray | pd.DataFrame
+
+
+def take(features: Features, idx: np.ndarray) -> Features:
+    """Rows ``idx`` of an array or a DataFrame (DataFrame index reset)."""
+    if isinstance(features, pd.DataFrame):
+        return features.iloc[idx].reset_index(drop=True)
+    return features[idx]
+
+
+def n_rows(features: Features) -> int:
+    return int(features.shape[0])
+
+
+def fingerprint_features(features: Features) -> str:
+    """A content hash of features (used in cache keys: data changes → new key)."""
+    h = hashlib.sha256()
+    if isinstance(features, pd.DataFrame):
+        h.update(",".join(map(str, features.columns)).encode())
+        h.update(pd.util.hash_pandas_object(features, index=False).to_numpy().tobytes())
+    else:
+        arr = np.ascontiguousarray(features)
+        h.update(str((arr.shape, arr.dtype.str)).encode())
+        h.update(arr.tobytes())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Features, integer labels in 0..C−1, the class names, and optionally the raw rows."""
+
+    name: str
+    features: Features
+    labels: np.ndarray
+    classes: tuple[str, ...]
+    frame: pd.DataFrame | None = field(default=None, repr=False)
+    feature_names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if n_rows(self.features) != self.labels.shape[0]:
+            raise ValueError(
+                f"dataset {self.name!r}: {n_rows(self.features)} feature rows but {self.labels.shape[0]} labels"
+            )
+
+    def __len__(self) -> int:
+        return int(self.labels.shape[0])
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    def subset(self, idx: np.ndarray) -> Dataset:
+        frame = None if self.frame is None else self.frame.iloc[idx].reset_index(drop=True)
+        return Dataset(
+            self.name, take(self.features, idx), self.labels[idx], self.classes, frame, self.feature_names
+        )
+
+    def fingerprint(self) -> str:
+        h = hashlib.sha256(fingerprint_features(self.features).encode())
+        h.update(np.ascontiguousarray(self.labels, dtype=np.int64).tobytes())
+        return h.hexdigest()

@@ -1,0 +1,223 @@
+"""Load the user's data from the config, reporting every problem at once.
+
+Tables (CSV/Parquet) keep their feature columns as a DataFrame (for scikit-learn pipelines); for torch
+targets the feature columns must be numeric and become a float32 array. ``.npz`` arrays hold features and
+labels of any shape. Members and population are boolean masks over the rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from leakpro.config.errors import ConfigIssue
+from leakpro.config.schema import DataSpec
+from leakpro.data.dataset import Dataset
+from leakpro.data.registry import builtin_datasets
+
+
+@dataclass(frozen=True)
+class LoadedData:
+    dataset: Dataset
+    members: np.ndarray | None  # bool per row, None when LeakPro draws the members
+    population: np.ndarray  # bool per row
+
+
+def read_table(path: Path, field: str, issues: list[ConfigIssue]) -> pd.DataFrame | None:
+    if not path.is_file():
+        issues.append(ConfigIssue(field, "file not found", "give the path of an existing file", str(path)))
+        return None
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        if path.suffix.lower() in (".csv", ".gz", ".xz", ".bz2", ".zip"):
+            return pd.read_csv(path)
+    except Exception as exc:  # a corrupt file: report what the reader said
+        issues.append(ConfigIssue(field, f"could not be read: {exc}", "check that the file is a valid table"))
+        return None
+    issues.append(ConfigIssue(field, "unsupported table format", "use .csv (optionally compressed) or .parquet",
+                              path.suffix))
+    return None
+
+
+def _mask_column(frame: pd.DataFrame, column: str, field: str, issues: list[ConfigIssue]) -> np.ndarray | None:
+    if column not in frame.columns:
+        issues.append(ConfigIssue(field, f"column {column!r} is not in the table",
+                                  f"use one of {list(frame.columns)}", column))
+        return None
+    col = frame[column]
+    values = set(pd.unique(col.dropna()))
+    if col.isna().any() or not values <= {0, 1, True, False}:
+        issues.append(ConfigIssue(field, f"column {column!r} must be boolean or 0/1 with no missing values",
+                                  "mark each row with true/false", f"values {sorted(map(str, values))[:5]}"))
+        return None
+    return col.to_numpy().astype(bool)
+
+
+def _labels(raw: pd.Series | np.ndarray, field: str, issues: list[ConfigIssue]) -> tuple[np.ndarray, tuple[str, ...]]:
+    series = pd.Series(np.asarray(raw).ravel())
+    if series.isna().any():
+        rows = np.flatnonzero(series.isna().to_numpy())[:5].tolist()
+        issues.append(ConfigIssue(field, f"{int(series.isna().sum())} labels are missing (rows {rows}…)",
+                                  "drop those rows or fill the labels"))
+        return np.zeros(len(series), dtype=np.int64), ("0", "1")
+    codes, uniques = pd.factorize(series, sort=True)
+    if len(uniques) < 2:
+        issues.append(ConfigIssue(field, "the label has fewer than two classes", "choose a classification label"))
+    return codes.astype(np.int64), tuple(str(u) for u in uniques)
+
+
+def _check_nan_features(x: pd.DataFrame | np.ndarray, field: str, issues: list[ConfigIssue]) -> None:
+    if isinstance(x, pd.DataFrame):
+        bad = {c: int(n) for c, n in x.isna().sum().items() if n}
+        if bad:
+            issues.append(ConfigIssue(field, f"missing values (NaN) in feature columns {bad}",
+                                      "impute or drop them before the audit; models differ on NaN handling"))
+    elif np.issubdtype(x.dtype, np.floating) and np.isnan(x).any():
+        issues.append(ConfigIssue(field, f"{int(np.isnan(x).sum())} NaN values in the feature array",
+                                  "replace NaNs before the audit"))
+
+
+def load_table(spec: DataSpec, numeric: bool, base: Path, issues: list[ConfigIssue]) -> LoadedData | None:
+    assert spec.table is not None
+    frame = read_table(base / spec.table, "data.table", issues)
+    if frame is None:
+        return None
+    if spec.label is None or spec.label not in frame.columns:
+        issues.append(ConfigIssue("data.label", "the label column is missing or not in the table",
+                                  f"set data.label to one of {list(frame.columns)}", str(spec.label)))
+        return None
+    members = _mask_column(frame, spec.members.column, "data.members.column", issues) \
+        if spec.members is not None and spec.members.column else None
+    if spec.members is not None and spec.members.index_file is not None:
+        members = _index_mask(base / spec.members.index_file, len(frame), "data.members.index_file", issues)
+    population = np.zeros(len(frame), dtype=bool)
+    if spec.population is not None and spec.population.column is not None:
+        population = _mask_column(frame, spec.population.column, "data.population.column", issues)
+    reserved = {spec.label} | {c for c in (spec.members and spec.members.column,
+                                           spec.population and spec.population.column) if c}
+    features = _feature_columns(frame, spec.features, reserved, issues)
+    if features is None or population is None:
+        return None
+    if spec.population is not None and spec.population.table is not None:
+        extra = read_table(base / spec.population.table, "data.population.table", issues)
+        if extra is None:
+            return None
+        missing = [c for c in [*features, spec.label] if c not in extra.columns]
+        if missing:
+            issues.append(ConfigIssue("data.population.table", f"columns {missing} are missing",
+                                      "the population table needs the same feature and label columns"))
+            return None
+        frame = pd.concat([frame, extra[[*features, spec.label]]], ignore_index=True)
+        population = np.r_[population, np.ones(len(extra), dtype=bool)]
+        if members is not None:
+            members = np.r_[members, np.zeros(len(extra), dtype=bool)]
+    x: pd.DataFrame | np.ndarray = frame[features].reset_index(drop=True)
+    _check_nan_features(x, "data.table", issues)
+    if numeric:
+        non_numeric = [c for c in features if not pd.api.types.is_numeric_dtype(frame[c])]
+        if non_numeric:
+            issues.append(ConfigIssue("data.features", f"columns {non_numeric} are not numeric",
+                                      "a torch target takes numeric features: encode them, or list only numeric "
+                                      "columns in data.features"))
+            return None
+        x = frame[features].to_numpy(dtype=np.float32)
+    labels, classes = _labels(frame[spec.label], "data.label", issues)
+    ds = Dataset(spec.table.stem, x, labels, classes, frame=frame, feature_names=tuple(features))
+    return LoadedData(ds, members, population)
+
+
+def _feature_columns(frame: pd.DataFrame, wanted: list[str] | str | None, reserved: set[str],
+                     issues: list[ConfigIssue]) -> list[str] | None:
+    if wanted is None:
+        return [c for c in frame.columns if c not in reserved]
+    cols = [wanted] if isinstance(wanted, str) else list(wanted)
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        issues.append(ConfigIssue("data.features", f"columns {missing} are not in the table",
+                                  f"use columns from {list(frame.columns)}"))
+        return None
+    return cols
+
+
+def _index_mask(path: Path, n: int, field: str, issues: list[ConfigIssue]) -> np.ndarray | None:
+    if not path.is_file():
+        issues.append(ConfigIssue(field, "file not found", "give an existing .npy or .txt of row indices", str(path)))
+        return None
+    try:
+        idx = np.load(path, allow_pickle=False) if path.suffix == ".npy" else np.loadtxt(path, dtype=np.int64)
+    except Exception as exc:
+        issues.append(ConfigIssue(field, f"could not be read: {exc}", "save indices with numpy.save"))
+        return None
+    idx = np.asarray(idx).ravel()
+    if not np.issubdtype(idx.dtype, np.integer) or (idx.size and (idx.min() < 0 or idx.max() >= n)):
+        issues.append(ConfigIssue(field, f"indices must be integers in [0, {n})", "store row positions",
+                                  f"range [{idx.min() if idx.size else ''}, {idx.max() if idx.size else ''}]"))
+        return None
+    mask = np.zeros(n, dtype=bool)
+    mask[idx] = True
+    return mask
+
+
+def load_arrays(spec: DataSpec, base: Path, issues: list[ConfigIssue]) -> LoadedData | None:
+    assert spec.arrays is not None
+    path = base / spec.arrays
+    if not path.is_file():
+        issues.append(ConfigIssue("data.arrays", "file not found", "give an existing .npz", str(path)))
+        return None
+    try:
+        arrays = dict(np.load(path, allow_pickle=False))
+    except Exception as exc:
+        issues.append(ConfigIssue("data.arrays", f"not a readable .npz without pickles: {exc}",
+                                  "save with numpy.savez of plain numeric arrays"))
+        return None
+    fkey = spec.features if isinstance(spec.features, str) else "x"
+    lkey = spec.label or "y"
+    for key, field in ((fkey, "data.features"), (lkey, "data.label")):
+        if key not in arrays:
+            issues.append(ConfigIssue(field, f"array {key!r} is not in the .npz", f"use one of {sorted(arrays)}"))
+    if fkey not in arrays or lkey not in arrays:
+        return None
+    x, y = arrays[fkey], arrays[lkey]
+    if x.shape[0] != y.shape[0] or y.ndim != 1:
+        issues.append(ConfigIssue("data", f"features have {x.shape[0]} rows, labels shape {y.shape}",
+                                  "labels must be a 1-D array with one entry per feature row"))
+        return None
+    _check_nan_features(x.astype(np.float32), "data.features", issues)
+    members = None
+    if spec.members is not None and spec.members.key is not None:
+        if spec.members.key not in arrays or arrays[spec.members.key].shape != (x.shape[0],):
+            issues.append(ConfigIssue("data.members.key", "no boolean array of one entry per row with that name",
+                                      f"use one of {sorted(arrays)}", spec.members.key))
+        else:
+            members = arrays[spec.members.key].astype(bool)
+    elif spec.members is not None and spec.members.index_file is not None:
+        members = _index_mask(base / spec.members.index_file, x.shape[0], "data.members.index_file", issues)
+    labels, classes = _labels(y, "data.label", issues)
+    ds = Dataset(path.stem, x.astype(np.float32), labels, classes)
+    return LoadedData(ds, members, np.zeros(x.shape[0], dtype=bool))
+
+
+def load_builtin(spec: DataSpec, issues: list[ConfigIssue]) -> LoadedData | None:
+    import difflib
+
+    known = builtin_datasets()
+    if spec.builtin not in known:
+        close = difflib.get_close_matches(str(spec.builtin), known, n=1)
+        issues.append(ConfigIssue("data.builtin", "unknown built-in dataset",
+                                  f"use one of {list(known)}" + (f" (did you mean {close[0]!r}?)" if close else ""),
+                                  str(spec.builtin)))
+        return None
+    ds = known[str(spec.builtin)].load()
+    return LoadedData(ds, None, np.zeros(len(ds), dtype=bool))
+
+
+def load_data(spec: DataSpec, numeric: bool, base: Path, issues: list[ConfigIssue]) -> LoadedData | None:
+    if spec.builtin is not None:
+        return load_builtin(spec, issues)
+    if spec.table is not None:
+        return load_table(spec, numeric, base, issues)
+    return load_arrays(spec, base, issues)

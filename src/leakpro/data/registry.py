@@ -1,0 +1,48 @@
+"""Built-in datasets, registered by name (``data: {builtin: adult}``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from leakpro.data.dataset import Dataset
+
+
+@dataclass(frozen=True)
+class BuiltinDataset:
+    name: str
+    description: str
+    licence: str
+    load: Callable[[], Dataset]
+
+
+_DATASETS: dict[str, BuiltinDataset] = {}
+
+
+def register_dataset(entry: BuiltinDataset) -> BuiltinDataset:
+    if entry.name in _DATASETS:
+        raise ValueError(f"dataset {entry.name!r} is registered twice")
+    _DATASETS[entry.name] = entry
+    return entry
+
+
+def builtin_datasets() -> dict[str, BuiltinDataset]:
+    return dict(sorted(_DATASETS.items()))
+
+
+def _load_adult() -> Dataset:
+    from leakpro.data.adult import CLASSES, encode_adult, load_adult_frame
+
+    frame = load_adult_frame("all")
+    x, y, names = encode_adult(frame)
+    return Dataset("adult", x, y, CLASSES, frame=frame, feature_names=tuple(names))
+
+
+register_dataset(
+    BuiltinDataset(
+        name="adult",
+        description="UCI Adult census income, 48,842 people (train + test splits), 108 encoded features",
+        licence="CC BY 4.0 (UCI Machine Learning Repository; Becker & Kohavi 1996)",
+        load=_load_adult,
+    )
+)

@@ -1,0 +1,131 @@
+"""ROC curve, AUC with a DeLong interval, and TPR at FPR levels.
+
+One definition of TPR@FPR is used everywhere in LeakPro: the largest TPR over thresholds whose FPR is
+at most the level (thresholds are the distinct scores; a record is called a member when its score is
+at least the threshold). Scores are higher = more likely member.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+
+@dataclass(frozen=True)
+class Roc:
+    """Operating points, one per distinct threshold, from strictest (nobody flagged) to loosest."""
+
+    thresholds: np.ndarray
+    tp: np.ndarray
+    fp: np.ndarray
+    positives: int
+    negatives: int
+
+    @property
+    def tpr(self) -> np.ndarray:
+        return self.tp / max(self.positives, 1)
+
+    @property
+    def fpr(self) -> np.ndarray:
+        return self.fp / max(self.negatives, 1)
+
+
+def check_scores(scores: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Validate and return (float64 scores, bool members); both classes must be present, no NaN."""
+    s = np.asarray(scores, dtype=np.float64).ravel()
+    m = np.asarray(members).astype(bool).ravel()
+    if s.shape != m.shape:
+        raise ValueError(f"scores and membership labels differ in length: {s.shape[0]} vs {m.shape[0]}")
+    if np.isnan(s).any():
+        raise ValueError(f"{int(np.isnan(s).sum())} attack scores are NaN; an attack must score every record")
+    if m.all() or not m.any():
+        raise ValueError("membership labels must contain both members and non-members")
+    return s, m
+
+
+def roc_curve(scores: np.ndarray, members: np.ndarray) -> Roc:
+    """Exact ROC over all distinct thresholds (ties grouped), starting at (0, 0)."""
+    s, m = check_scores(scores, members)
+    order = np.argsort(-s, kind="mergesort")
+    s_sorted, m_sorted = s[order], m[order]
+    last_of_group = np.r_[np.diff(s_sorted) != 0, True]
+    tp = np.cumsum(m_sorted)[last_of_group]
+    fp = np.cumsum(~m_sorted)[last_of_group]
+    thresholds = s_sorted[last_of_group]
+    return Roc(
+        thresholds=np.r_[np.inf, thresholds],
+        tp=np.r_[0, tp].astype(np.int64),
+        fp=np.r_[0, fp].astype(np.int64),
+        positives=int(m.sum()),
+        negatives=int((~m).sum()),
+    )
+
+
+def auc(scores: np.ndarray, members: np.ndarray) -> float:
+    """Area under the ROC (probability a random member outscores a random non-member, ties count ½)."""
+    s, m = check_scores(scores, members)
+    ranks = stats.rankdata(s)  # average ranks handle ties
+    n1, n0 = int(m.sum()), int((~m).sum())
+    return float((ranks[m].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def auc_delong_interval(
+    scores: np.ndarray, members: np.ndarray, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """AUC with its DeLong (1988) normal-approximation interval: (auc, low, high), clipped to [0, 1]."""
+    s, m = check_scores(scores, members)
+    pos, neg = s[m], s[~m]
+    n1, n0 = pos.size, neg.size
+    all_ranks = stats.rankdata(np.r_[pos, neg])
+    pos_ranks, neg_ranks = stats.rankdata(pos), stats.rankdata(neg)
+    v10 = (all_ranks[:n1] - pos_ranks) / n0  # structural components for members
+    v01 = 1.0 - (all_ranks[n1:] - neg_ranks) / n1  # and for non-members
+    a = float(v10.mean())
+    var = np.var(v10, ddof=1) / n1 + np.var(v01, ddof=1) / n0 if n1 > 1 and n0 > 1 else 0.25
+    z = float(stats.norm.ppf(1 - (1 - confidence) / 2))
+    half = z * float(np.sqrt(max(var, 0.0)))
+    return a, max(0.0, a - half), min(1.0, a + half)
+
+
+@dataclass(frozen=True)
+class OperatingPoint:
+    """The point chosen for one FPR level: counts behind TPR and FPR and the threshold."""
+
+    fpr_level: float
+    threshold: float
+    tp: int
+    fp: int
+    positives: int
+    negatives: int
+
+
+def tpr_at_fpr(roc: Roc, level: float) -> OperatingPoint:
+    """Largest TPR over thresholds with FPR ≤ ``level`` (level 0 means no false positive at all)."""
+    ok = roc.fp <= level * roc.negatives + 1e-12
+    idx = int(np.flatnonzero(ok)[np.argmax(roc.tp[ok])])
+    return OperatingPoint(
+        fpr_level=level,
+        threshold=float(roc.thresholds[idx]),
+        tp=int(roc.tp[idx]),
+        fp=int(roc.fp[idx]),
+        positives=roc.positives,
+        negatives=roc.negatives,
+    )
+
+
+def max_balanced_accuracy(roc: Roc) -> float:
+    """Best balanced accuracy ½(TPR + TNR) over thresholds (an optimistic, threshold-on-labels figure)."""
+    return float(np.max(0.5 * (roc.tpr + 1.0 - roc.fpr)))
+
+
+def downsample_roc(roc: Roc, points: int = 300) -> tuple[list[float], list[float]]:
+    """Up to ``points`` ROC points spaced evenly in log-FPR (plus the ends), for plots."""
+    fpr, tpr = roc.fpr, roc.tpr
+    if fpr.size <= points:
+        return fpr.tolist(), tpr.tolist()
+    grid = np.unique(np.r_[0.0, np.geomspace(max(1.0 / max(roc.negatives, 1), 1e-6), 1.0, points)])
+    idx = np.searchsorted(fpr, grid, side="right") - 1
+    idx = np.unique(np.clip(idx, 0, fpr.size - 1))
+    return fpr[idx].tolist(), tpr[idx].tolist()

@@ -1,0 +1,104 @@
+"""Result values. Frozen pydantic models; ``schema/results.schema.json`` is generated from them."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Interval(_Frozen):
+    """A point estimate with its two-sided interval."""
+
+    value: float
+    low: float
+    high: float
+    confidence: float = 0.95
+    method: str
+
+
+class OperatingPointResult(_Frozen):
+    """TPR at FPR ≤ level: the largest TPR over thresholds whose FPR does not exceed the level."""
+
+    fpr_level: float = Field(description="the FPR ceiling (0.1, 0.01, 0.001, 0)")
+    threshold: float | None = Field(description="score threshold: member when score ≥ it; null: nobody flagged")
+    tpr: Interval = Field(description="true-positive rate with its Clopper–Pearson interval")
+    fpr: Interval = Field(description="achieved false-positive rate with its Clopper–Pearson interval")
+    true_positives: int
+    false_positives: int
+    members: int
+    non_members: int
+
+
+class AttackResult(_Frozen):
+    """One attack against one target."""
+
+    id: str = Field(description="unique within the audit, e.g. 'rmia-online'")
+    attack: str = Field(description="registered attack name")
+    title: str
+    paper: str
+    threat_model: Literal["scores", "labels"]
+    params: dict[str, Any]
+    derived: dict[str, Any] = Field(default_factory=dict, description="values the attack chose itself")
+    seed: int
+    runtime_s: float
+    queries: int = Field(description="records queried from the target by this attack")
+    auc: Interval
+    tpr_at_fpr: list[OperatingPointResult]
+    balanced_accuracy: float = Field(description="best ½(TPR+TNR) over thresholds (optimistic)")
+    advantage: float = Field(description="best TPR − FPR over thresholds (membership advantage)")
+    roc: dict[str, list[float]] = Field(description="downsampled ROC: {'fpr': [...], 'tpr': [...]}")
+    scores_column: str = Field(description="column of this attack in the target's scores file")
+
+
+class TargetResult(_Frozen):
+    """All attacks against one target (the audited model, or the null control)."""
+
+    name: str
+    role: Literal["target", "null"] = Field(description="'null': trained without the candidate members")
+    description: str
+    train_accuracy: float | None = Field(description="accuracy on the candidate members")
+    test_accuracy: float | None = Field(description="accuracy on the candidate non-members")
+    scores_file: str = Field(description="CSV of per-record scores, relative to results.json")
+    attacks: list[AttackResult]
+
+
+class DataSummary(_Frozen):
+    name: str
+    n_records: int
+    n_candidates: int
+    n_members: int
+    n_population: int
+    n_classes: int
+    member_prior: float
+
+
+class ReferenceSummary(_Frozen):
+    models: int
+    trained: int
+    from_cache: int
+    train_size: int
+    recipe: dict[str, Any]
+
+
+class AuditResult(_Frozen):
+    """The whole audit: what was audited, how, and every attack's figures."""
+
+    schema_version: str = SCHEMA_VERSION
+    leakpro_version: str
+    created: str
+    seed: int
+    config: dict[str, Any]
+    config_hash: str
+    versions: dict[str, str]
+    data: DataSummary
+    reference_models: ReferenceSummary | None
+    targets: list[TargetResult]
+    stage_runtime_s: dict[str, float]
+    notes: list[str] = Field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Pure statistics: confidence intervals for proportions and AUC."""

@@ -1,0 +1,62 @@
+"""Confidence intervals for binomial proportions.
+
+Pure functions on counts. ``clopper_pearson`` is the exact (conservative) interval used for TPR/FPR at a
+threshold; ``wilson`` is the score interval used for success rates of the synthetic-data attacks.
+"""
+
+from __future__ import annotations
+
+import math
+
+from scipy import stats
+
+
+def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Exact two-sided Clopper–Pearson interval for ``successes`` out of ``trials``.
+
+    >>> lo, hi = clopper_pearson(0, 10)
+    >>> lo, round(hi, 4)
+    (0.0, 0.3085)
+    """
+    _check(successes, trials, confidence)
+    if trials == 0:
+        return (0.0, 1.0)
+    alpha = 1.0 - confidence
+    lo = 0.0 if successes == 0 else float(stats.beta.ppf(alpha / 2, successes, trials - successes + 1))
+    hi = 1.0 if successes == trials else float(stats.beta.ppf(1 - alpha / 2, successes + 1, trials - successes))
+    return (lo, hi)
+
+
+def clopper_pearson_one_sided(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """One-sided Clopper–Pearson bounds: (lower bound, upper bound), each at ``confidence``."""
+    _check(successes, trials, confidence)
+    if trials == 0:
+        return (0.0, 1.0)
+    alpha = 1.0 - confidence
+    lo = 0.0 if successes == 0 else float(stats.beta.ppf(alpha, successes, trials - successes + 1))
+    hi = 1.0 if successes == trials else float(stats.beta.ppf(1 - alpha, successes + 1, trials - successes))
+    return (lo, hi)
+
+
+def wilson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion.
+
+    >>> [round(v, 4) for v in wilson(5, 10)]
+    [0.2366, 0.7634]
+    """
+    _check(successes, trials, confidence)
+    if trials == 0:
+        return (0.0, 1.0)
+    z = float(stats.norm.ppf(1 - (1 - confidence) / 2))
+    p = successes / trials
+    denom = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denom
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def _check(successes: int, trials: int, confidence: float) -> None:
+    if trials < 0 or successes < 0 or successes > trials:
+        raise ValueError(f"need 0 <= successes <= trials, got successes={successes}, trials={trials}")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence}")

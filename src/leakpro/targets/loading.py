@@ -1,0 +1,111 @@
+"""Load a user's target model safely: safetensors / weights-only state dicts, skops, pickles only if trusted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from leakpro.config.errors import ConfigIssue
+from leakpro.config.schema import TargetSpec
+from leakpro.targets.protocol import Target
+
+PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
+
+
+def _looks_like_pickle(path: Path) -> bool:
+    with path.open("rb") as f:
+        head = f.read(2)
+    return len(head) == 2 and head[0] == 0x80 and head[1] <= 5
+
+
+def load_torch_target(
+    spec: TargetSpec, in_features: int, n_classes: int, base: Path, issues: list[ConfigIssue]
+) -> Target | None:
+    """Build the architecture and load weights strictly (every key must match)."""
+    import torch
+
+    from leakpro.targets.torch_target import TorchTarget
+    from leakpro.training.models import build_model
+
+    if spec.model is None:
+        issues.append(ConfigIssue("target.model", "missing", "name a registered model (e.g. mlp) or 'pkg.mod:Class'"))
+        return None
+    try:
+        module = build_model(spec.model, spec.params, in_features, n_classes)
+    except Exception as exc:
+        issues.append(ConfigIssue("target.model", f"could not build the model: {exc}",
+                                  "check target.model and target.params", spec.model))
+        return None
+    if spec.weights is None:
+        issues.append(ConfigIssue("target.weights", "missing", "give a .safetensors or .pt state-dict file"))
+        return None
+    path = base / spec.weights
+    if not path.is_file():
+        issues.append(ConfigIssue("target.weights", "file not found", "give an existing weights file", str(path)))
+        return None
+    try:
+        if path.suffix == ".safetensors":
+            from safetensors.torch import load_file
+
+            state = load_file(str(path))
+        else:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        kind = "a pickle with code, not plain weights" if _looks_like_pickle(path) else "not a valid weights file"
+        issues.append(ConfigIssue("target.weights", f"{path.name} is {kind} ({type(exc).__name__})",
+                                  "save with safetensors.torch.save_file(model.state_dict(), ...) or "
+                                  "torch.save(model.state_dict(), ...)", str(path)))
+        return None
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        issues.append(ConfigIssue("target.weights", "the file is not a state dict of tensors",
+                                  "save model.state_dict(), not the whole model"))
+        return None
+    result = module.load_state_dict(state, strict=False)
+    if result.missing_keys or result.unexpected_keys:
+        issues.append(ConfigIssue("target.weights", "weights do not match the architecture",
+                                  "check target.model/params against the saved model",
+                                  f"missing {result.missing_keys[:5]}, unexpected {result.unexpected_keys[:5]}"))
+        return None
+    return TorchTarget(module, n_classes)
+
+
+def load_sklearn_estimator(spec: TargetSpec, base: Path, issues: list[ConfigIssue]) -> Any | None:
+    """skops files load with their untrusted types checked; pickles only with ``trust: true``."""
+    if spec.file is None:
+        issues.append(ConfigIssue("target.file", "missing", "give a .skops file (or a pickle with trust: true)"))
+        return None
+    path = base / spec.file
+    if not path.is_file():
+        issues.append(ConfigIssue("target.file", "file not found", "give an existing model file", str(path)))
+        return None
+    if path.suffix in PICKLE_SUFFIXES or (_looks_like_pickle(path) and path.suffix != ".skops"):
+        if not spec.trust:
+            issues.append(ConfigIssue("target.file", "pickles can run arbitrary code when loaded",
+                                      "save the model with skops.io.dump, or set target.trust: true "
+                                      "(--trust) if you created this file yourself", path.name))
+            return None
+        import joblib
+
+        return joblib.load(path)
+    if path.suffix != ".skops":
+        issues.append(ConfigIssue("target.file", "unknown model format", "use .skops, or .pkl/.joblib with trust",
+                                  path.suffix))
+        return None
+    if _looks_like_pickle(path):
+        issues.append(ConfigIssue("target.file", f"{path.name} is named .skops but holds a pickle",
+                                  "re-save it with skops.io.dump; never load such a file from a stranger"))
+        return None
+    import skops.io as sio
+
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as exc:
+        issues.append(ConfigIssue("target.file", f"{path.name} is not a valid skops file ({type(exc).__name__})",
+                                  "re-save it with skops.io.dump"))
+        return None
+    refused = [t for t in untrusted if t not in spec.trusted_types]
+    if refused and not spec.trust:
+        issues.append(ConfigIssue("target.trusted_types", f"the skops file needs types you have not trusted: {refused}",
+                                  "list them in target.trusted_types after checking them"))
+        return None
+    return sio.load(path, trusted=untrusted)

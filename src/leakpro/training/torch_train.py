@@ -1,0 +1,54 @@
+"""Train a PyTorch classifier from a :class:`TorchRecipe` (deterministic given the seed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from leakpro.training.models import build_model
+from leakpro.training.recipe import TorchRecipe
+
+
+def make_optimizer(recipe: TorchRecipe, model: nn.Module) -> torch.optim.Optimizer:
+    params = model.parameters()
+    if recipe.optimizer == "adam":
+        return torch.optim.Adam(params, lr=recipe.lr, weight_decay=recipe.weight_decay)
+    if recipe.optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=recipe.lr, weight_decay=recipe.weight_decay)
+    return torch.optim.SGD(params, lr=recipe.lr, momentum=recipe.momentum, weight_decay=recipe.weight_decay)
+
+
+def train_torch(
+    recipe: TorchRecipe, features: np.ndarray, labels: np.ndarray, n_classes: int, seed: int
+) -> nn.Module:
+    """Train a fresh model on (features, labels) with mini-batch cross-entropy; returns it in eval mode."""
+    gen = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    x = torch.as_tensor(np.ascontiguousarray(features), dtype=torch.float32)
+    y = torch.as_tensor(labels, dtype=torch.long)
+    in_features = int(np.prod(x.shape[1:]))
+    model = build_model(recipe.model, recipe.params, in_features, n_classes)
+    opt = make_optimizer(recipe, model)
+    loss_fn = nn.CrossEntropyLoss()
+    model.train()
+    n = x.shape[0]
+    for _ in range(recipe.epochs):
+        perm = torch.randperm(n, generator=gen)
+        for start in range(0, n, recipe.batch_size):
+            batch = perm[start : start + recipe.batch_size]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(x[batch]), y[batch])
+            loss.backward()
+            opt.step()
+    model.eval()
+    return model
+
+
+@torch.no_grad()
+def torch_logits(model: nn.Module, features: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+    """Logits as float64, in batches, in eval mode."""
+    model.eval()
+    x = torch.as_tensor(np.ascontiguousarray(features), dtype=torch.float32)
+    out = [model(x[i : i + batch_size]).double() for i in range(0, x.shape[0], batch_size)]
+    return torch.cat(out).numpy()

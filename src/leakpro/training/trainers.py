@@ -1,0 +1,69 @@
+"""Trainers turn a recipe into fresh targets: the same recipe as the audited model, another subset."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Protocol
+
+import numpy as np
+
+from leakpro.data.dataset import Features
+from leakpro.targets.protocol import Target
+from leakpro.training.recipe import TorchRecipe
+
+
+class Trainer(Protocol):
+    """Trains a model like the target on given records."""
+
+    def fit(self, features: Features, labels: np.ndarray, seed: int) -> Target: ...
+
+    def key(self) -> str:
+        """A stable description of the recipe, part of every cache key."""
+        ...
+
+
+class TorchTrainer:
+    def __init__(self, recipe: TorchRecipe, n_classes: int) -> None:
+        self.recipe = recipe
+        self.n_classes = n_classes
+
+    def fit(self, features: Features, labels: np.ndarray, seed: int) -> Target:
+        from leakpro.targets.torch_target import TorchTarget
+        from leakpro.training.torch_train import train_torch
+
+        if not isinstance(features, np.ndarray):
+            features = features.to_numpy(dtype=np.float32)
+        module = train_torch(self.recipe, features, labels, self.n_classes, seed)
+        return TorchTarget(module, self.n_classes)
+
+    def key(self) -> str:
+        return _digest({"torch": self.recipe.model_dump(), "classes": self.n_classes})
+
+
+class SklearnTrainer:
+    """Clones the prototype estimator's parameters; ``random_state`` is set from the seed when present."""
+
+    def __init__(self, prototype: Any, n_classes: int) -> None:
+        self.prototype = prototype
+        self.n_classes = n_classes
+
+    def fit(self, features: Features, labels: np.ndarray, seed: int) -> Target:
+        from sklearn.base import clone
+
+        from leakpro.targets.sklearn_target import SklearnTarget
+
+        est = clone(self.prototype)
+        if "random_state" in est.get_params():
+            est.set_params(random_state=seed)
+        est.fit(features, labels)
+        return SklearnTarget(est, self.n_classes)
+
+    def key(self) -> str:
+        params = self.prototype.get_params(deep=True)
+        desc = {k: repr(v) for k, v in sorted(params.items()) if k != "random_state"}
+        return _digest({"sklearn": type(self.prototype).__qualname__, "params": desc, "classes": self.n_classes})
+
+
+def _digest(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
