@@ -29,6 +29,7 @@ from typing import Literal
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
 
 from leakpro.synthetic.columns import ColumnKind, EncodedTables, nearest_neighbours
 from leakpro.synthetic.results import AttackResult, attack_result
@@ -76,9 +77,15 @@ def fit_model(tables: EncodedTables, aux: Sequence[str], secret: str, random_sta
     )
     numeric_secret = tables.kinds[tables.columns.index(secret)] is ColumnKind.NUMERIC
     cls = HistGradientBoostingRegressor if numeric_secret else HistGradientBoostingClassifier
-    return cls(max_iter=50, categorical_features=cat, early_stopping=False, random_state=random_state).fit(
-        x, y
+    model = cls(
+        max_iter=30,
+        max_leaf_nodes=15,
+        categorical_features=cat,
+        early_stopping=False,
+        random_state=random_state,
     )
+    with threadpool_limits(limits=1):  # OpenMP threads thrash on small fits and shared cores
+        return model.fit(x, y)
 
 
 class Inference:
@@ -108,7 +115,8 @@ class Inference:
         if self.guesser == "model":
             if model is None:
                 return np.full(len(targets), syn_secret[0])
-            guess = np.asarray(model.predict(x), dtype=np.float64)  # type: ignore[attr-defined]
+            with threadpool_limits(limits=1):
+                guess = np.asarray(model.predict(x), dtype=np.float64)  # type: ignore[attr-defined]
             return (
                 snap(guess, syn_secret)
                 if tables.kinds[tables.columns.index(self.secret)] is ColumnKind.NUMERIC

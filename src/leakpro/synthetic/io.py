@@ -1,4 +1,4 @@
-"""Reading the three tables from CSV or Parquet files, with file-level problems collected, not raised one by one."""
+"""Reading the three tables from CSV or Parquet; file-level problems are collected, not raised one by one."""
 
 from __future__ import annotations
 
