@@ -59,8 +59,10 @@ def _parse_item(item: Any, i: int, issues: list[ConfigIssue]) -> tuple[str, dict
     return None
 
 
-def resolve_attacks(attacks: Any, threat_model: ThreatModel, seed: int,
-                    issues: list[ConfigIssue]) -> list[AttackSpec]:
+def resolve_attacks(attacks: Any, threat_model: ThreatModel, seed: int, issues: list[ConfigIssue],
+                    reference_models: int | None = None) -> list[AttackSpec]:
+    """Attack instances for the config's ``attacks``; ``reference_models`` is the default for every
+    attack that takes reference models and does not set its own number."""
     known = registered_attacks()
     if attacks == "all":
         items: list[tuple[str, dict[str, Any]]] = [
@@ -86,6 +88,8 @@ def resolve_attacks(attacks: Any, threat_model: ThreatModel, seed: int,
             issues.append(ConfigIssue(field, f"needs the 'scores' threat model, the config says {threat_model.value!r}",
                                       "remove it, or audit with threat_model: scores", name))
             continue
+        if reference_models is not None and "reference_models" in known[name].Params.model_fields:
+            params = {"reference_models": reference_models, **params}
         attack = _instantiate(name, params, field, seed, issues)
         if attack is not None:
             suffix = "-".join(str(v) for k, v in sorted(params.items()) if k == "mode")

@@ -204,7 +204,7 @@ def build_plan(config: AuditConfig, base: Path) -> AuditPlan:
     issues: list[ConfigIssue] = []
     spec = config.target
     threat = ThreatModel(config.threat_model)
-    attacks = resolve_attacks(config.attacks, threat, config.seed, issues)
+    attacks = resolve_attacks(config.attacks, threat, config.seed, issues, config.reference.models)
     if spec.train and config.data.members is not None:
         issues.append(ConfigIssue("data.members", "given while target.train is true",
                                   "drop data.members (LeakPro draws the members) or set target.train: false"))
@@ -225,7 +225,7 @@ def build_plan(config: AuditConfig, base: Path) -> AuditPlan:
             if target is not None and game is not None:
                 _check_target_on_data(target, game, issues)
     trainer = _trainer(config, loaded.dataset, target, issues) if loaded is not None else None
-    k = max([a.attack.reference_models_needed() for a in attacks] + [config.reference.models or 0])
+    k = max([a.attack.reference_models_needed() for a in attacks] + [0])
     if spec.kind == "torch" and spec.recipe is None and (k > 0 or spec.train):
         issues.append(ConfigIssue("target.recipe", "missing: training the target or reference models needs it",
                                   "state optimizer, lr, epochs, batch_size and weight_decay under target.recipe"))

@@ -80,7 +80,9 @@ class TargetSpec(_Strict):
 
 
 class ReferenceSpec(_Strict):
-    models: int | None = Field(None, ge=1, description="default: the most any chosen attack asks for")
+    models: int | None = Field(
+        None, ge=1, description="reference models for every attack that does not set reference_models itself"
+    )
 
 
 AttackItem = str | dict[str, dict[str, Any] | None]

@@ -1,0 +1,3 @@
+from leakpro.cli.app import main
+
+main()

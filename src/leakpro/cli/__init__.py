@@ -1,0 +1,1 @@
+"""The command-line face: ``leakpro demo | audit | attacks | synthetic``."""

@@ -1,0 +1,135 @@
+"""``leakpro`` command line. Heavy libraries are imported inside the commands so ``--help`` is fast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="leakpro",
+    help="Measure how much sensitive data leaks from a trained model or a synthetic dataset.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="directory for results.json and scores")]
+
+
+def _console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console()
+
+
+def _run_and_show(config: object, out: Path, cache: Path | None) -> None:
+    from leakpro.audit.runner import run_audit
+    from leakpro.cli.progress import RichProgress
+    from leakpro.cli.tables import accuracy_line, results_table
+    from leakpro.config.errors import ConfigError
+
+    console = _console()
+    try:
+        with RichProgress(console) as progress:
+            result = run_audit(config, out=out, cache_dir=cache, progress=progress)  # type: ignore[arg-type]
+    except ConfigError as exc:
+        console.print(f"[bold red]Config error[/] — nothing was run.\n{exc}")
+        raise typer.Exit(2) from None
+    console.print(results_table(result))
+    console.print(accuracy_line(result))
+    console.print(f"Results: {out / 'results.json'}  (runtime per stage: {result.stage_runtime_s})")
+
+
+@app.command()
+def demo(
+    out: OutOpt = Path("leakpro-out/demo"),
+    seed: Annotated[int, typer.Option(help="seed for data split, training and attacks")] = 0,
+    quick: Annotated[bool, typer.Option(help="a small, fast variant (seconds)")] = False,
+    synthetic: Annotated[bool, typer.Option("--synthetic", help="run the synthetic-data demo instead")] = False,
+) -> None:
+    """Audit the embedded Adult MLP (and a null control) with every membership attack."""
+    if synthetic:
+        from leakpro.synthetic.demo import run_synthetic_demo
+
+        run_synthetic_demo(out, seed=seed, console=_console())
+        return
+    from leakpro.demo import demo_config
+
+    _run_and_show(demo_config(seed, quick), out, out)
+
+
+@app.command()
+def audit(
+    config: Annotated[Path, typer.Argument(help="YAML audit config")],
+    out: OutOpt = Path("leakpro-out/audit"),
+    cache: Annotated[Optional[Path], typer.Option(help="cache directory (default: --out)")] = None,  # noqa: UP045
+    trust: Annotated[bool, typer.Option("--trust", help="allow pickled model files (they can run code)")] = False,
+) -> None:
+    """Audit your own target from a config; the config is validated before anything runs."""
+    import yaml
+
+    from leakpro.audit.plan import parse_config
+    from leakpro.config.errors import ConfigError
+
+    source: object = config
+    if trust:
+        try:
+            cfg, base = parse_config(config)
+        except ConfigError as exc:
+            _console().print(f"[bold red]Config error[/] — nothing was run.\n{exc}")
+            raise typer.Exit(2) from None
+        raw = yaml.safe_load(config.read_text())
+        raw["target"]["trust"] = True
+        source = raw
+        import os
+
+        os.chdir(base)
+    _run_and_show(source, out.resolve(), cache.resolve() if cache else None)
+
+
+@app.command()
+def attacks() -> None:
+    """List every registered attack with its threat model, paper and parameters."""
+    from rich.table import Table
+
+    from leakpro.attacks.membership.base import registered_attacks
+
+    table = Table(title="Membership-inference attacks")
+    for col in ("name", "threat models", "paper", "parameters (default)"):
+        table.add_column(col)
+    for name, cls in registered_attacks().items():
+        params = ", ".join(f"{k}={f.default}" for k, f in cls.Params.model_fields.items())
+        table.add_row(name, ", ".join(sorted(t.value for t in cls.threat_models)), cls.paper, params or "—")
+    _console().print(table)
+
+
+@app.command()
+def synthetic(
+    real: Annotated[Path, typer.Option("--real", help="real records the generator was fit on (CSV/Parquet)")],
+    synthetic_table: Annotated[Path, typer.Option("--synthetic", help="the synthetic table")],
+    control: Annotated[Path, typer.Option("--control", help="real records the generator never saw")],
+    out: OutOpt = Path("leakpro-out/synthetic"),
+    secret: Annotated[Optional[list[str]], typer.Option(help="secret column (repeatable)")] = None,  # noqa: UP045
+    aux: Annotated[Optional[list[str]], typer.Option(help="attacker's auxiliary column (repeatable)")] = None,  # noqa: UP045
+    seed: int = 0,
+) -> None:
+    """Audit a synthetic table: singling out, linkability, inference, membership."""
+    from leakpro.synthetic.cli import run_synthetic
+    from leakpro.synthetic.errors import SyntheticInputError
+
+    try:
+        run_synthetic(real, synthetic_table, control, out, secrets=secret, aux_columns=aux, seed=seed,
+                      console=_console())
+    except SyntheticInputError as exc:
+        _console().print(f"[bold red]Input error[/] — nothing was run.\n{exc}")
+        raise typer.Exit(2) from None
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
