@@ -174,3 +174,21 @@ def test_attacks_are_repeatable(attack: SinglingOut | Linkability, null_tables: 
 def test_univariate_finding_names_column_and_values(copy_tables: EncodedTables) -> None:
     res = SinglingOut(mode="univariate", n_attacks=100, random_state=0).run(copy_tables)
     assert any("Column 'fnlwgt'" in f and "e.g." in f for f in res.findings)
+
+
+def test_count_matches_against_a_loop() -> None:
+    from leakpro.synthetic.singling_out import EQ, GE, LE, Predicates, count_matches
+
+    rng = np.random.default_rng(0)
+    table = rng.integers(0, 6, (200, 4)).astype(float)
+    cols = np.argsort(rng.random((50, 4)), axis=1)[:, :3]
+    ops = rng.choice([EQ, GE, LE], (50, 3)).astype(np.int8)
+    values = rng.integers(0, 6, (50, 3)).astype(float)
+    slow = []
+    for i in range(50):
+        ok = np.ones(200, dtype=bool)
+        for j in range(3):
+            col, op, v = table[:, cols[i, j]], ops[i, j], values[i, j]
+            ok &= (col == v) if op == EQ else (col >= v) if op == GE else (col <= v)
+        slow.append(int(ok.sum()))
+    assert count_matches(Predicates(cols, ops, values), table).tolist() == slow

@@ -60,17 +60,26 @@ class Predicates:
         return Predicates(self.cols[idx], self.ops[idx], self.values[idx])
 
 
+def _bounds(pred: Predicates) -> tuple[np.ndarray, np.ndarray]:
+    """Each condition as ``lo <= x <= hi`` (``==``: lo = hi = v; ``>=``: hi = inf; ``<=``: lo = -inf)."""
+    lo = np.where(pred.ops == LE, -np.inf, pred.values)
+    hi = np.where(pred.ops == GE, np.inf, pred.values)
+    return lo, hi
+
+
 def count_matches(pred: Predicates, table: np.ndarray) -> np.ndarray:
     """How many rows of ``table`` satisfy each predicate (vectorised over predicates and rows)."""
     counts = np.zeros(len(pred), dtype=np.int64)
+    columns = np.ascontiguousarray(table.T)
+    lo, hi = _bounds(pred)
     step = max(1, _BLOCK // max(1, len(table)))
     for start in range(0, len(pred), step):
         sl = slice(start, start + step)
         mask = np.ones((len(pred.cols[sl]), len(table)), dtype=bool)
         for j in range(pred.cols.shape[1]):
-            column = table[:, pred.cols[sl, j]].T
-            value, op = pred.values[sl, j][:, None], pred.ops[sl, j][:, None]
-            mask &= np.where(op == EQ, column == value, np.where(op == GE, column >= value, column <= value))
+            values = columns[pred.cols[sl, j]]
+            mask &= values >= lo[sl, j][:, None]
+            mask &= values <= hi[sl, j][:, None]
         counts[sl] = mask.sum(axis=1)
     return counts
 
