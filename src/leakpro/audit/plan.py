@@ -21,7 +21,7 @@ from leakpro.data.loaders import LoadedData, load_data
 from leakpro.game.challenger import MembershipGame
 from leakpro.game.view import ThreatModel
 from leakpro.targets.protocol import Target
-from leakpro.training.trainers import SklearnTrainer, Trainer, TorchTrainer
+from leakpro.training.trainers import SklearnTrainer, TorchTrainer, Trainer
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,9 @@ def config_hash(config: AuditConfig) -> str:
     return hashlib.sha256(json.dumps(config.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
 
 
-def _draw_game(loaded: LoadedData, config: AuditConfig, issues: list[ConfigIssue]) -> tuple[MembershipGame | None, np.ndarray | None]:
+def _draw_game(
+    loaded: LoadedData, config: AuditConfig, issues: list[ConfigIssue]
+) -> tuple[MembershipGame | None, np.ndarray | None]:
     """LeakPro trains the target: draw candidates, members (half), population and null-training rows."""
     split = config.data.split or _default_split(len(loaded.dataset))
     n_null = (split.null_train or split.candidates // 2) if config.null_target else 0
@@ -161,7 +163,8 @@ def _trainer(config: AuditConfig, dataset: Dataset, target: Target | None, issue
             issues.append(ConfigIssue("target.estimator", f"could not build it: {exc}", "check the class and params"))
             return None
         return SklearnTrainer(proto, dataset.n_classes)
-    return SklearnTrainer(getattr(target, "estimator"), dataset.n_classes) if target is not None else None
+    estimator = getattr(target, "estimator", None)
+    return SklearnTrainer(estimator, dataset.n_classes) if estimator is not None else None
 
 
 def _load_target(config: AuditConfig, dataset: Dataset, base: Path, issues: list[ConfigIssue]) -> Target | None:
@@ -221,7 +224,7 @@ def build_plan(config: AuditConfig, base: Path) -> AuditPlan:
                                       "set target.train: true so LeakPro trains it"))
         else:
             game = _given_game(loaded, issues)
-            target = _load_target(config, loaded.dataset, base, issues) if game is not None else None
+            target = _load_target(config, loaded.dataset, base, issues)
             if target is not None and game is not None:
                 _check_target_on_data(target, game, issues)
     trainer = _trainer(config, loaded.dataset, target, issues) if loaded is not None else None

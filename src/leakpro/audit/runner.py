@@ -56,7 +56,8 @@ def _audit_target(
         return bank.signals(k)
 
     view = AttackerView(threat, records, game.n_candidates, oracle, refs, seed)
-    scores = pd.DataFrame({"record": game.candidates, "member": game.members, "label": records.labels[: game.n_candidates]})
+    labels = records.labels[: game.n_candidates]
+    scores = pd.DataFrame({"record": game.candidates, "member": game.members, "label": labels})
     results = []
     for i, spec in enumerate(plan.attacks):
         progress.attack(name, spec.id, i, len(plan.attacks))

@@ -76,7 +76,7 @@ def audit(
     source: object = config
     if trust:
         try:
-            cfg, base = parse_config(config)
+            _cfg, base = parse_config(config)
         except ConfigError as exc:
             _console().print(f"[bold red]Config error[/] — nothing was run.\n{exc}")
             raise typer.Exit(2) from None

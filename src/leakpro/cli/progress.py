@@ -5,7 +5,15 @@ from __future__ import annotations
 from types import TracebackType
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 
 class RichProgress:
@@ -17,7 +25,7 @@ class RichProgress:
             SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=console, transient=False,
         )
-        self._tasks: dict[str, int] = {}
+        self._tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> RichProgress:
         self._progress.start()
@@ -30,7 +38,7 @@ class RichProgress:
     def stage(self, name: str) -> None:
         self._progress.console.log(name)
 
-    def _bar(self, key: str, description: str, total: int) -> int:
+    def _bar(self, key: str, description: str, total: int) -> TaskID:
         if key not in self._tasks:
             self._tasks[key] = self._progress.add_task(description, total=total)
         return self._tasks[key]

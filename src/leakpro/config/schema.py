@@ -94,6 +94,6 @@ class AuditConfig(_Strict):
     target: TargetSpec
     threat_model: Literal["scores", "labels"] = "scores"
     attacks: Literal["all"] | list[AttackItem] = "all"
-    reference: ReferenceSpec = ReferenceSpec()
+    reference: ReferenceSpec = Field(default_factory=lambda: ReferenceSpec(models=None))
     null_target: bool = Field(False, description="also audit a model trained without the candidate members")
     name: str = "audit"

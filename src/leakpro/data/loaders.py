@@ -50,7 +50,7 @@ def _mask_column(frame: pd.DataFrame, column: str, field: str, issues: list[Conf
         return None
     col = frame[column]
     values = set(pd.unique(col.dropna()))
-    if col.isna().any() or not values <= {0, 1, True, False}:
+    if col.isna().any() or not values <= {0, 1}:
         issues.append(ConfigIssue(field, f"column {column!r} must be boolean or 0/1 with no missing values",
                                   "mark each row with true/false", f"values {sorted(map(str, values))[:5]}"))
         return None
@@ -94,7 +94,7 @@ def load_table(spec: DataSpec, numeric: bool, base: Path, issues: list[ConfigIss
         if spec.members is not None and spec.members.column else None
     if spec.members is not None and spec.members.index_file is not None:
         members = _index_mask(base / spec.members.index_file, len(frame), "data.members.index_file", issues)
-    population = np.zeros(len(frame), dtype=bool)
+    population: np.ndarray | None = np.zeros(len(frame), dtype=bool)
     if spec.population is not None and spec.population.column is not None:
         population = _mask_column(frame, spec.population.column, "data.population.column", issues)
     reserved = {spec.label} | {c for c in (spec.members and spec.members.column,

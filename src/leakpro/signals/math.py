@@ -30,7 +30,7 @@ def logit_margin(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
     2.0
     """
     z, y = _check(logits, labels)
-    idx = np.broadcast_to(y[..., None], z.shape[:-1] + (1,))
+    idx = np.broadcast_to(y[..., None], (*z.shape[:-1], 1))
     zy = np.take_along_axis(z, idx, axis=-1)[..., 0]
     others = z.copy()
     np.put_along_axis(others, idx, -np.inf, axis=-1)

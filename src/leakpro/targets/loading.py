@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,8 @@ def load_torch_target(
         else:
             state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
-        kind = "a pickle with code, not plain weights" if _looks_like_pickle(path) else "not a valid weights file"
+        unpickling = isinstance(exc, pickle.UnpicklingError) or _looks_like_pickle(path)
+        kind = "a pickle with code, not plain weights" if unpickling else "not a valid weights file"
         issues.append(ConfigIssue("target.weights", f"{path.name} is {kind} ({type(exc).__name__})",
                                   "save with safetensors.torch.save_file(model.state_dict(), ...) or "
                                   "torch.save(model.state_dict(), ...)", str(path)))
@@ -60,11 +62,12 @@ def load_torch_target(
         issues.append(ConfigIssue("target.weights", "the file is not a state dict of tensors",
                                   "save model.state_dict(), not the whole model"))
         return None
-    result = module.load_state_dict(state, strict=False)
-    if result.missing_keys or result.unexpected_keys:
+    try:
+        module.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        detail = str(exc).replace("\n", " ")[:300]
         issues.append(ConfigIssue("target.weights", "weights do not match the architecture",
-                                  "check target.model/params against the saved model",
-                                  f"missing {result.missing_keys[:5]}, unexpected {result.unexpected_keys[:5]}"))
+                                  "check target.model/params against the saved model", detail))
         return None
     return TorchTarget(module, n_classes)
 

@@ -70,7 +70,7 @@ def resolve_model(name: str) -> ModelFactory:
         factory = getattr(module, attr, None)
         if factory is None:
             raise ValueError(f"module {module_name!r} has no attribute {attr!r}")
-        return factory  # type: ignore[no-any-return]
+        return factory
     raise ValueError(
         f"unknown model {name!r}: use one of {registered_models()} or a 'package.module:Class' path"
     )

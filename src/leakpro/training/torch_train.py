@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import torch
 from torch import nn
 
 from leakpro.training.models import build_model
 from leakpro.training.recipe import TorchRecipe
+
+
+@contextmanager
+def torch_threads() -> Iterator[None]:
+    """Run small-model training on one intra-op thread (``LEAKPRO_TORCH_THREADS`` overrides).
+
+    Measured here: a 108-256-256-2 MLP trained 3.5× faster on one thread than on two while the other
+    core was busy, and tiny models are faster on one thread even on an idle machine.
+    """
+    previous = torch.get_num_threads()
+    torch.set_num_threads(int(os.environ.get("LEAKPRO_TORCH_THREADS", "1")))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def make_optimizer(recipe: TorchRecipe, model: nn.Module) -> torch.optim.Optimizer:
@@ -23,6 +42,11 @@ def train_torch(
     recipe: TorchRecipe, features: np.ndarray, labels: np.ndarray, n_classes: int, seed: int
 ) -> nn.Module:
     """Train a fresh model on (features, labels) with mini-batch cross-entropy; returns it in eval mode."""
+    with torch_threads():
+        return _train(recipe, features, labels, n_classes, seed)
+
+
+def _train(recipe: TorchRecipe, features: np.ndarray, labels: np.ndarray, n_classes: int, seed: int) -> nn.Module:
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     x = torch.as_tensor(np.ascontiguousarray(features), dtype=torch.float32)
@@ -50,5 +74,6 @@ def torch_logits(model: nn.Module, features: np.ndarray, batch_size: int = 4096)
     """Logits as float64, in batches, in eval mode."""
     model.eval()
     x = torch.as_tensor(np.ascontiguousarray(features), dtype=torch.float32)
-    out = [model(x[i : i + batch_size]).double() for i in range(0, x.shape[0], batch_size)]
+    with torch_threads():
+        out = [model(x[i : i + batch_size]).double() for i in range(0, x.shape[0], batch_size)]
     return torch.cat(out).numpy()

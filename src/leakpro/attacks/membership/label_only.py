@@ -6,8 +6,9 @@ fraction labelled correctly. Members sit in wide correct regions.
 
 ``label_only_boundary``: a decision-based estimate of the distance to the decision boundary. Along
 ``directions`` random unit directions (in per-feature standardised space) a binary search of ``steps``
-label queries finds the smallest radius at which the label changes; score = smallest radius over directions (the nearest boundary found), negated for
-records the model already gets wrong. Threat model: labels (also allowed when scores are available).
+label queries finds the smallest radius at which the label changes; score = the smallest radius over
+directions (the nearest boundary found), negated for records the model already gets wrong.
+Threat model: labels (also allowed when scores are available).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import numpy as np
 from pydantic import Field
 
 from leakpro.attacks.membership.base import AttackParams, MembershipAttack, register_attack
-from leakpro.attacks.membership.features import numeric_matrix
+from leakpro.attacks.membership.features import numeric_matrix, one_thread
 from leakpro.game.view import AttackerView, ThreatModel
 from leakpro.signals.math import logit_margin
 
@@ -38,6 +38,10 @@ class QmiaAttack(MembershipAttack):
         return HistGradientBoostingRegressor(max_iter=self.params.max_iter, random_state=seed)  # type: ignore[attr-defined]
 
     def scores(self, view: AttackerView) -> np.ndarray:
+        with one_thread():
+            return self._scores(view)
+
+    def _scores(self, view: AttackerView) -> np.ndarray:
         folds = self.params.folds  # type: ignore[attr-defined]
         phi = logit_margin(view.target_logits(), view.labels)
         x = numeric_matrix(view.records.features)

@@ -44,7 +44,7 @@ class RmiaParams(AttackParams):
 def log_prob_labels(logits: np.ndarray, labels: np.ndarray, temperature: float) -> np.ndarray:
     """log Pr(x|θ) for (…, R, C) logits."""
     lp = log_softmax(logits, temperature)
-    idx = np.broadcast_to(labels[..., None], lp.shape[:-1] + (1,))
+    idx = np.broadcast_to(labels[..., None], (*lp.shape[:-1], 1))
     return np.take_along_axis(lp, idx, axis=-1)[..., 0]
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from pydantic import Field
 
 from leakpro.attacks.membership.base import AttackParams, MembershipAttack, register_attack
+from leakpro.attacks.membership.features import one_thread
 from leakpro.game.view import AttackerView, ThreatModel
 from leakpro.signals.math import log_softmax, logit_margin
 
@@ -26,7 +27,7 @@ def output_features(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """(…, R, F) attack features from (…, R, C) logits."""
     lp = log_softmax(logits)
     phi = logit_margin(logits, labels)
-    idx = np.broadcast_to(labels[..., None], lp.shape[:-1] + (1,))
+    idx = np.broadcast_to(labels[..., None], (*lp.shape[:-1], 1))
     lpy = np.take_along_axis(lp, idx, axis=-1)[..., 0]
     entropy = -(np.exp(lp) * lp).sum(axis=-1)
     onehot = np.broadcast_to(np.eye(lp.shape[-1])[labels], lp.shape)
@@ -53,7 +54,8 @@ class ShadowAttack(MembershipAttack):
         if x.shape[0] > p.max_examples:
             keep = rng.choice(x.shape[0], p.max_examples, replace=False)
             x, y = x[keep], y[keep]
-        clf = HistGradientBoostingClassifier(max_iter=200, random_state=self.random_state).fit(x, y)
+        with one_thread():
+            clf = HistGradientBoostingClassifier(max_iter=200, random_state=self.random_state).fit(x, y)
         c = slice(0, view.n_candidates)
         target = output_features(view.target_logits()[c], view.labels[c])
         proba = clf.predict_proba(target)[:, 1]

@@ -1,0 +1,59 @@
+"""The command line and the results schema."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import jsonschema
+from typer.testing import CliRunner
+
+from leakpro.cli.app import app
+from leakpro.results.schema import committed_schema, generated_schema, validate_results
+
+
+def test_help_is_fast_and_lists_commands():
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "leakpro", "--help"], capture_output=True, text=True, check=True)
+    assert time.perf_counter() - start < 10  # generous: the point is no heavy import (checked below)
+    for command in ("demo", "audit", "attacks", "synthetic"):
+        assert command in proc.stdout
+    probe = "import sys, leakpro.cli.app; print(sorted(m for m in ('torch','sklearn','pandas') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_attacks_lists_every_registered_attack():
+    from leakpro.attacks.membership.base import registered_attacks
+
+    result = CliRunner().invoke(app, ["attacks"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0
+    for name, cls in registered_attacks().items():
+        assert name in result.stdout and cls.paper.split(",")[0] in result.stdout
+
+
+def test_audit_reports_config_errors_with_exit_code_2(tmp_path):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("data: {builtin: adlt}\ntarget: {kind: torch, train: true, recipe: {epochs: 1}}\n")
+    result = CliRunner().invoke(app, ["audit", str(cfg), "--out", str(tmp_path / "o")], env={"COLUMNS": "250"})
+    assert result.exit_code == 2
+    assert "data.builtin: unknown built-in dataset" in result.stdout and "'adult'" in result.stdout
+
+
+def test_committed_schema_matches_the_models():
+    assert committed_schema() == generated_schema(), "run: python -m leakpro.results.schema"
+
+
+def test_results_follow_the_schema(planted_audit):
+    _, out = planted_audit
+    data = json.loads((out / "results.json").read_text())
+    validate_results(data)
+    data["targets"][0]["attacks"][0].pop("auc")
+    try:
+        validate_results(data)
+    except jsonschema.ValidationError as exc:
+        assert "auc" in str(exc)
+    else:
+        raise AssertionError("a result without its AUC must not validate")

@@ -1,0 +1,95 @@
+"""The config is validated before anything runs; every problem is reported at once, naming the field."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from helpers import adult_table, write_config
+from leakpro.audit.runner import run_audit
+from leakpro.config.errors import ConfigError
+
+
+def _errors(cfg, tmp_path) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        run_audit(write_config(tmp_path, cfg), out=tmp_path / "out")
+    assert not (tmp_path / "out").exists(), "nothing may run when the config is invalid"
+    return [str(i) for i in info.value.issues]
+
+
+def test_unknown_keys_and_misspelt_attacks_all_at_once(tmp_path):
+    cfg = {
+        "seed": 1,
+        "data": {"builtin": "adult", "lable": "income"},
+        "target": {"kind": "torch", "train": True, "recipe": {"epohcs": 3}},
+        "attacks": ["rmia"],
+        "treat_model": "scores",
+    }
+    errors = _errors(cfg, tmp_path)
+    assert any(e.startswith("data.lable: unknown key") and "'label'" in e for e in errors)
+    assert any(e.startswith("target.recipe.epohcs: unknown key") and "'epochs'" in e for e in errors)
+    assert any(e.startswith("treat_model: unknown key") and "'threat_model'" in e for e in errors)
+
+
+def test_misspelt_attack_name_and_parameter(tmp_path):
+    cfg = {
+        "data": {"builtin": "adult"},
+        "target": {"kind": "torch", "train": True, "recipe": {"epochs": 2}},
+        "attacks": ["rmai", {"lira": {"referenec_models": 4}}, {"rmia": {"mode": "sideways"}}],
+    }
+    errors = _errors(cfg, tmp_path)
+    assert any(e.startswith("attacks[0].rmai: unknown attack") and "'rmia'" in e for e in errors)
+    assert any(e.startswith("attacks[1].lira.referenec_models: unknown attack parameter")
+               and "'reference_models'" in e for e in errors)
+    assert any(e.startswith("attacks[2].rmia.mode") for e in errors)
+
+
+def test_label_only_threat_model_refuses_score_attacks(tmp_path):
+    cfg = {"data": {"builtin": "adult"}, "threat_model": "labels",
+           "target": {"kind": "torch", "train": True, "recipe": {"epochs": 2}}, "attacks": ["loss"]}
+    errors = _errors(cfg, tmp_path)
+    assert any(e.startswith("attacks[0].loss: needs the 'scores' threat model") for e in errors)
+
+
+def test_missing_files_columns_and_nans(tmp_path):
+    path, frame = adult_table(tmp_path)
+    frame.loc[[3, 7], "age"] = np.nan
+    frame.to_csv(path, index=False)
+    cfg = {
+        "data": {"table": path.name, "label": "income", "members": {"column": "in_trainig"},
+                 "population": {"column": "is_population"}},
+        "target": {"kind": "sklearn", "file": "missing.skops"},
+    }
+    errors = _errors(cfg, tmp_path)
+    assert any(e.startswith("data.members.column: column 'in_trainig' is not in the table") for e in errors)
+    assert any(e.startswith("data.table: missing values (NaN) in feature columns {'age': 2}") for e in errors)
+    assert any(e.startswith("target.file: file not found") for e in errors)
+
+
+def test_pickle_refused_without_trust(tmp_path):
+    path, _ = adult_table(tmp_path)
+    (tmp_path / "model.pkl").write_bytes(pickle.dumps({"not": "a model"}))
+    (tmp_path / "disguised.skops").write_bytes(pickle.dumps({"not": "a model"}))
+    base = {"data": {"table": path.name, "label": "income", "members": {"column": "in_training"},
+                     "population": {"column": "is_population"}}}
+    errors = _errors({**base, "target": {"kind": "sklearn", "file": "model.pkl"}}, tmp_path)
+    assert any(e.startswith("target.file: pickles can run arbitrary code") and "--trust" in e for e in errors)
+    errors = _errors({**base, "target": {"kind": "sklearn", "file": "disguised.skops"}}, tmp_path)
+    assert any("named .skops but holds a pickle" in e for e in errors)
+
+
+def test_arrays_shape_mismatch(tmp_path):
+    np.savez(tmp_path / "d.npz", x=np.zeros((10, 3)), y=np.zeros(9))
+    cfg = {"data": {"arrays": "d.npz", "members": {"key": "m"}},
+           "target": {"kind": "torch", "model": "mlp", "weights": "w.safetensors"}}
+    errors = _errors(cfg, tmp_path)
+    assert any(e.startswith("data: features have 10 rows, labels shape (9,)") for e in errors)
+
+
+def test_not_yaml_mapping(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("- just\n- a list\n")
+    with pytest.raises(ConfigError, match="must be a mapping"):
+        run_audit(path)
