@@ -1,0 +1,73 @@
+"""Reports people can act on: one self-contained HTML file and a PDF, both drawn from ``results.json``.
+
+The report reads ``results.json``, the per-record scores files it names, and (when present) a
+``synthetic_results.json`` beside it; it never re-runs an attack. Page one is a plain-language summary with the
+risk level per question; then each registered section (membership inference, synthetic data, ...); then an
+appendix with the configuration, seeds, versions, runtimes and the risk-level thresholds.
+
+>>> # paths = render_report(Path("out/results.json"), Path("out"))
+>>> # paths.html, paths.pdf
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from leakpro.report.inputs import FrameProvider, ReportInputs, builtin_frame, load_inputs
+from leakpro.report.render import render_html
+from leakpro.report.sections import Section, SectionContent, SummaryRow, register_section
+
+__all__ = [
+    "FrameProvider",
+    "ReportInputs",
+    "ReportPaths",
+    "Section",
+    "SectionContent",
+    "SummaryRow",
+    "builtin_frame",
+    "load_inputs",
+    "register_section",
+    "render_html",
+    "render_report",
+]
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where the report was written (``pdf`` is ``None`` when not asked for), and how long each took."""
+
+    html: Path
+    pdf: Path | None
+    html_seconds: float
+    pdf_seconds: float | None
+
+
+def render_report(
+    results_json: Path,
+    out_dir: Path,
+    *,
+    pdf: bool = True,
+    frame_provider: FrameProvider | None = builtin_frame,
+) -> ReportPaths:
+    """Write ``report.html`` (and ``report.pdf``) for ``results_json`` into ``out_dir``.
+
+    ``frame_provider`` maps the audit result to the dataset's rows (row ``i`` = record ``i``) so that the "who
+    leaks" tables show features; the default knows the built-in datasets, ``None`` shows indices and labels only.
+    """
+    start = time.perf_counter()
+    inputs = load_inputs(Path(results_json), frame_provider)
+    html = render_html(inputs)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path = out_dir / "report.html"
+    html_path.write_text(html, encoding="utf-8")
+    html_seconds = time.perf_counter() - start
+    if not pdf:
+        return ReportPaths(html_path, None, html_seconds, None)
+    from leakpro.report.pdf import write_pdf
+
+    start = time.perf_counter()
+    pdf_path = write_pdf(html, out_dir / "report.pdf")
+    return ReportPaths(html_path, pdf_path, html_seconds, time.perf_counter() - start)

@@ -1,0 +1,82 @@
+"""Assemble the report: page one from every section's summary, then the sections, then the appendix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from leakpro.report import fmt
+from leakpro.report.inputs import ReportInputs
+from leakpro.report.risk import RiskLevel
+from leakpro.report.sections import QUESTIONS, SectionContent, SummaryRow, registered_sections
+from leakpro.report.text import GDPR_NOTE, LEVEL_MEANING
+from leakpro.results.types import AuditResult
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def environment() -> jinja2.Environment:
+    """The Jinja environment: templates of this package, autoescaping, the report's number filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(fmt.FILTERS)
+    env.globals["RiskLevel"] = RiskLevel
+    return env
+
+
+def _summary_rows(contents: list[SectionContent]) -> list[tuple[str, SummaryRow | None]]:
+    """Page one's risk table: every question in order, answered or not, then any extra rows."""
+    answered = {row.question: row for c in contents for row in c.summary}
+    rows: list[tuple[str, SummaryRow | None]] = [(text, answered.get(key)) for key, text in QUESTIONS.items()]
+    rows += [(row.question, row) for key, row in answered.items() if key not in QUESTIONS]
+    return rows
+
+
+def _pretty(value: Any) -> str:
+    """The configuration as YAML (as a user writes it), JSON if YAML is not installed."""
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - PyYAML is a dependency of the config loader
+        return json.dumps(value, indent=2, default=str)
+    return str(yaml.safe_dump(value, sort_keys=False, default_flow_style=None, width=100))
+
+
+def _runs(result: AuditResult) -> list[dict[str, Any]]:
+    """Attack runs by attack id: the seeds used and each target's run."""
+    runs: dict[str, dict[str, Any]] = {}
+    for target in result.targets:
+        for attack in target.attacks:
+            run = runs.setdefault(attack.id, {"id": attack.id, "seeds": [], "by_target": {}})
+            if attack.seed not in run["seeds"]:
+                run["seeds"].append(attack.seed)
+            run["by_target"][target.name] = attack
+    return list(runs.values())
+
+
+def render_html(inputs: ReportInputs) -> str:
+    """The whole report as one self-contained HTML document."""
+    env = environment()
+    contents = [s.build(inputs, env) for s in registered_sections() if s.applies(inputs)]
+    rows = _summary_rows(contents)
+    headline = next((row for _, row in rows if row is not None and row.assessment is not None), None)
+    return env.get_template("report.html.j2").render(
+        result=inputs.result,
+        results_name=inputs.results_path.name,
+        sections=contents,
+        rows=rows,
+        headline=headline,
+        meaning=LEVEL_MEANING,
+        gdpr_note=GDPR_NOTE,
+        config_json=_pretty(inputs.result.config),
+        runs=_runs(inputs.result),
+        css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        js=(TEMPLATES / "report.js").read_text(encoding="utf-8"),
+    )

@@ -1,0 +1,161 @@
+"""Risk levels: stated thresholds on measured figures, so that a reader can check every judgement.
+
+A level is never a model's opinion; it is the highest rung whose threshold a measured figure reaches.
+Membership rungs look at the two figures that matter for individuals (Carlini et al. 2022): the true-positive
+rate at a low false-positive rate (can the attacker be *sure* about some people?) and the AUC (does the
+attacker do better than chance on average?). Synthetic-data rungs look at the risk
+``(success on training records − success on control records) / (1 − success on control records)``.
+
+Each figure carries a 95 % interval, so each level does too: the *level* is read at the point estimates,
+and its interval is the pair of levels read at the lower and at the upper ends of the figures' intervals.
+
+>>> t = MEMBERSHIP_THRESHOLDS
+>>> level_of(t, {"auc": 0.5, "tpr@1%": 0.01, "tpr@0.1%": 0.001}).name
+'LOW'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+
+from leakpro.results.types import AttackResult
+
+
+class RiskLevel(IntEnum):
+    """Ordered risk rungs (compare with ``<``/``max``)."""
+
+    LOW = 0
+    MODERATE = 1
+    HIGH = 2
+    VERY_HIGH = 3
+
+    @property
+    def label(self) -> str:
+        """Human label: 'Very high'."""
+        return self.name.replace("_", " ").capitalize()
+
+    @property
+    def css(self) -> str:
+        """CSS class suffix: 'very-high'."""
+        return self.name.lower().replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """``level`` is reached when ``figure`` ≥ ``at``."""
+
+    level: RiskLevel
+    figure: str
+    at: float
+    why: str
+
+
+# Figures: "auc", "tpr@1%" and "tpr@0.1%" (TPR at FPR ≤ 1 % and ≤ 0.1 %). Chance: AUC 0.5, TPR = FPR level.
+MEMBERSHIP_THRESHOLDS: tuple[Threshold, ...] = (
+    Threshold(RiskLevel.VERY_HIGH, "tpr@0.1%", 0.10, "1 in 10 members identified with ≤ 1 in 1,000 false alarms"),
+    Threshold(RiskLevel.VERY_HIGH, "auc", 0.80, "members and non-members are separated most of the time"),
+    Threshold(RiskLevel.HIGH, "tpr@0.1%", 0.01, "10× chance at 0.1 % FPR: some members identified confidently"),
+    Threshold(RiskLevel.HIGH, "tpr@1%", 0.10, "10× chance at 1 % FPR"),
+    Threshold(RiskLevel.HIGH, "auc", 0.65, "clear average advantage over guessing"),
+    Threshold(RiskLevel.MODERATE, "tpr@1%", 0.03, "3× chance at 1 % FPR"),
+    Threshold(RiskLevel.MODERATE, "auc", 0.55, "small average advantage over guessing"),
+)
+
+SYNTHETIC_THRESHOLDS: tuple[Threshold, ...] = (
+    Threshold(RiskLevel.VERY_HIGH, "risk", 0.50, "the attack succeeds on half the records beyond the control"),
+    Threshold(RiskLevel.HIGH, "risk", 0.20, "one in five records beyond what the control explains"),
+    Threshold(RiskLevel.MODERATE, "risk", 0.05, "a measurable excess over the control"),
+    Threshold(RiskLevel.HIGH, "auc", 0.65, "membership on the synthetic table: clear advantage"),
+    Threshold(RiskLevel.MODERATE, "auc", 0.55, "membership on the synthetic table: small advantage"),
+)
+
+FIGURE_NAMES = {
+    "auc": "AUC",
+    "tpr@1%": "TPR at 1 % FPR",
+    "tpr@0.1%": "TPR at 0.1 % FPR",
+    "risk": "risk (excess over control)",
+}
+
+
+def level_of(thresholds: Sequence[Threshold], figures: Mapping[str, float]) -> RiskLevel:
+    """The highest level whose threshold one of ``figures`` reaches (LOW when none does)."""
+    reached = [t.level for t in thresholds if t.figure in figures and figures[t.figure] >= t.at]
+    return max(reached, default=RiskLevel.LOW)
+
+
+def deciding(thresholds: Sequence[Threshold], figures: Mapping[str, float]) -> Threshold | None:
+    """The first threshold (highest level) that ``figures`` reach: the reason for the level."""
+    level = level_of(thresholds, figures)
+    for t in thresholds:
+        if t.level == level and t.figure in figures and figures[t.figure] >= t.at:
+            return t
+    return None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A level with its interval (levels at the lower and upper ends of the figures' intervals)."""
+
+    level: RiskLevel
+    low: RiskLevel
+    high: RiskLevel
+    reason: Threshold | None
+    source: str = ""
+    strength: float = 0.0  # breaks ties between equal levels (AUC, or the synthetic risk)
+
+    @property
+    def interval_text(self) -> str:
+        """'High – Very high', or just 'High' when both ends agree."""
+        if self.low == self.high:
+            return self.low.label
+        return f"{self.low.label} – {self.high.label}"
+
+
+def _op(attack: AttackResult, level: float) -> tuple[float, float, float]:
+    for op in attack.tpr_at_fpr:
+        if abs(op.fpr_level - level) < 1e-12:
+            return op.tpr.value, op.tpr.low, op.tpr.high
+    raise KeyError(f"attack {attack.id!r} has no TPR at FPR {level}")
+
+
+def membership_figures(attack: AttackResult) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """(point, lower, upper) figures of one attack, keyed as in :data:`MEMBERSHIP_THRESHOLDS`."""
+    t1, t1lo, t1hi = _op(attack, 0.01)
+    t01, t01lo, t01hi = _op(attack, 0.001)
+    a = attack.auc
+    return (
+        {"auc": a.value, "tpr@1%": t1, "tpr@0.1%": t01},
+        {"auc": a.low, "tpr@1%": t1lo, "tpr@0.1%": t01lo},
+        {"auc": a.high, "tpr@1%": t1hi, "tpr@0.1%": t01hi},
+    )
+
+
+def assess(thresholds: Sequence[Threshold], point: Mapping[str, float], low: Mapping[str, float],
+           high: Mapping[str, float], source: str = "", strength: float = 0.0) -> Assessment:
+    """Levels at the point estimates and at both interval ends."""
+    return Assessment(level_of(thresholds, point), level_of(thresholds, low), level_of(thresholds, high),
+                      deciding(thresholds, point), source, strength)
+
+
+def assess_attack(attack: AttackResult) -> Assessment:
+    """Membership risk of one attack."""
+    point, low, high = membership_figures(attack)
+    return assess(MEMBERSHIP_THRESHOLDS, point, low, high, attack.id, attack.auc.value)
+
+
+def overall(assessments: Iterable[Assessment]) -> Assessment | None:
+    """The worst attack decides: each end of the interval is the worst over attacks at that end."""
+    items = list(assessments)
+    if not items:
+        return None
+    worst = max(items, key=lambda a: (a.level, a.high, a.low, a.strength))
+    return Assessment(
+        level=worst.level,
+        low=max(a.low for a in items),
+        high=max(a.high for a in items),
+        reason=worst.reason,
+        source=worst.source,
+        strength=worst.strength,
+    )

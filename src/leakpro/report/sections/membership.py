@@ -1,0 +1,153 @@
+"""The membership-inference section: per-attack evidence, comparisons, who leaks, and page one's verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jinja2
+
+from leakpro.report import figures, fmt
+from leakpro.report.curves import most_exposed_members
+from leakpro.report.inputs import ReportInputs
+from leakpro.report.risk import (
+    FIGURE_NAMES,
+    MEMBERSHIP_THRESHOLDS,
+    Assessment,
+    assess_attack,
+    membership_figures,
+    overall,
+)
+from leakpro.report.sections.base import SectionContent, SummaryRow, register_section
+from leakpro.report.sections.membership_attack import AttackView, ExposedRow, build_attack_view, features_of
+from leakpro.report.text import LEVEL_MEANING, THREAT_MODELS
+from leakpro.results.types import AttackResult, AuditResult, TargetResult
+
+EXPOSED_LEVEL = 0.01  # "who leaks": members flagged at FPR ≤ 1 %
+EXPOSED_K = 15
+
+
+@dataclass(frozen=True)
+class TargetView:
+    """One audited target: its attacks, their comparison, and the members most exposed across attacks."""
+
+    target: TargetResult
+    null: TargetResult | None
+    assessment: Assessment | None
+    null_assessment: Assessment | None
+    attacks: list[AttackView]
+    comparison: figures.Figure
+    exposed: list[ExposedRow]
+
+
+def audited_and_null(result: AuditResult) -> tuple[list[TargetResult], TargetResult | None]:
+    """The audited targets and the (first) null control."""
+    audited = [t for t in result.targets if t.role == "target"]
+    null = next((t for t in result.targets if t.role == "null"), None)
+    return audited, null
+
+
+def target_assessment(target: TargetResult | None) -> Assessment | None:
+    """The worst attack's level, with its interval, for one target."""
+    return overall(assess_attack(a) for a in target.attacks) if target else None
+
+
+def _triples(attacks: list[AttackResult], level: float | None) -> list[tuple[float, float, float]]:
+    out = []
+    for a in attacks:
+        if level is None:
+            out.append((a.auc.value, a.auc.low, a.auc.high))
+            continue
+        op = next(p for p in a.tpr_at_fpr if abs(p.fpr_level - level) < 1e-12)
+        out.append((op.tpr.value, op.tpr.low, op.tpr.high))
+    return out
+
+
+def _comparison(target: TargetResult, null: TargetResult | None) -> figures.Figure:
+    ids = [a.id for a in target.attacks]
+    null_by_id = {a.id: a for a in null.attacks} if null else {}
+    paired = [null_by_id[i] for i in ids if i in null_by_id]
+    null_ok = bool(paired) and len(paired) == len(ids)
+    level = fmt.level_pct(EXPOSED_LEVEL)
+    return figures.comparison_figure(ids, [
+        figures.Panel("AUC (0.5 = guessing)", _triples(target.attacks, None),
+                      _triples(paired, None) if null_ok else None, chance=0.5),
+        figures.Panel(f"TPR at FPR ≤ {level} (log scale; {level} = guessing)",
+                      _triples(target.attacks, EXPOSED_LEVEL),
+                      _triples(paired, EXPOSED_LEVEL) if null_ok else None, chance=EXPOSED_LEVEL, log=True),
+    ])
+
+
+def build_target_view(inputs: ReportInputs, target: TargetResult, null: TargetResult | None) -> TargetView:
+    """All views of one audited target."""
+    null_by_id = {a.id: a for a in null.attacks} if null else {}
+    views = [build_attack_view(inputs, target, a, null_by_id.get(a.id), null) for a in target.attacks]
+    table = inputs.target_scores(target)
+    exposed = [ExposedRow(r, features_of(inputs.frame, r.record))
+               for r in most_exposed_members(table, target.attacks, EXPOSED_LEVEL, EXPOSED_K)]
+    return TargetView(target, null, target_assessment(target), target_assessment(null), views,
+                      _comparison(target, null), exposed)
+
+
+def _evidence(assessment: Assessment | None, target: TargetResult | None) -> str:
+    if assessment is None or target is None:
+        return ""
+    attack = next(a for a in target.attacks if a.id == assessment.source)
+    point, low, high = membership_figures(attack)
+    figure = assessment.reason.figure if assessment.reason else "auc"
+    if figure == "auc":
+        value = f"{fmt.auc(point[figure])} {fmt.interval_auc(low[figure], high[figure])}"
+    else:
+        value = f"{fmt.pct(point[figure])} {fmt.interval_pct(low[figure], high[figure])}"
+    return f"{FIGURE_NAMES[figure]} {value} <span class='muted'>({attack.id})</span>"
+
+
+def _overview(result: AuditResult, audited: list[TargetResult], null: TargetResult | None) -> str:
+    threats = sorted({a.threat_model for t in audited for a in t.attacks})
+    models = "; ".join(f"<b>{t.name}</b>: {t.description}" for t in audited)
+    control = (f" A <b>null control</b> — {null.description} — was trained without any candidate record and attacked "
+               "the same way: it shows what no leakage looks like." if null else "")
+    d = result.data
+    return (
+        f"<p><b>Model(s) audited:</b> {models}. <b>Data:</b> {d.name}, {d.n_candidates:,} candidate records "
+        f"({d.n_members:,} secretly in the training data, {d.n_candidates - d.n_members:,} not); the attacker "
+        f"also held {d.n_population:,} population records known not to be members.{control}</p>"
+        f"<p><b>Threat model:</b> {'; '.join(THREAT_MODELS.get(t, t) for t in threats)}. "
+        f"{sum(len(t.attacks) for t in audited)} attack runs were made.</p>"
+    )
+
+
+class MembershipSection:
+    """Membership inference against every audited target, beside the null control."""
+
+    key = "membership"
+    title = "Membership inference"
+    order = 10
+
+    def applies(self, inputs: ReportInputs) -> bool:
+        return any(t.attacks for t in inputs.result.targets)
+
+    def build(self, inputs: ReportInputs, env: jinja2.Environment) -> SectionContent:
+        result = inputs.result
+        audited, null = audited_and_null(result)
+        views = [build_target_view(inputs, t, null) for t in audited]
+        first = views[0] if views else None
+        summary = [SummaryRow(
+            question="membership",
+            assessment=first.assessment if first else None,
+            evidence=_evidence(first.assessment, first.target) if first else "",
+            control=(f"{first.null_assessment.level.label}: "
+                     f"{_evidence(first.null_assessment, null)}" if first and first.null_assessment else ""),
+            link="membership",
+        )]
+        body = env.get_template("membership.html.j2").render(
+            result=result, targets=views, all_targets=result.targets, meaning=LEVEL_MEANING,
+            exposed_level=EXPOSED_LEVEL, prior=result.data.member_prior, has_frame=inputs.frame is not None,
+            target_assessment=target_assessment,
+        )
+        appendix = env.get_template("membership_appendix.html.j2").render(
+            thresholds=MEMBERSHIP_THRESHOLDS, names=FIGURE_NAMES)
+        toc = [(v.anchor, f"{v.attack.title} ({v.attack.id})") for tv in views for v in tv.attacks]
+        return SectionContent(self.key, self.title, body, summary, appendix, toc, _overview(result, audited, null))
+
+
+register_section(MembershipSection)

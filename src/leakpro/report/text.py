@@ -1,0 +1,115 @@
+"""Plain-language text: what each threat model reveals, what each attack did, what each level means.
+
+Words only; every number in a sentence is filled in from the results by the caller.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leakpro.report.risk import RiskLevel
+from leakpro.results.types import AttackResult, AuditResult
+
+THREAT_MODELS = {
+    "scores": "the attacker can send records to the model and read the scores it returns (class probabilities"
+              " or logits), as through a prediction API",
+    "labels": "the attacker can send records to the model and read only the predicted label",
+}
+
+# What the attacker had (beyond query access) and what it did; {placeholders} come from the attack's params.
+ATTACKS: dict[str, tuple[str, str]] = {
+    "loss": ("only query access: no extra data and no models of its own",
+             "It flags a record as a member when the model's loss on it is low (members are fitted better)."),
+    "population": ("query access and a sample of people from the same population who are known not to be in "
+                   "the training data",
+                   "It calibrates one loss threshold on those known non-members, so that a score reads as the "
+                   "share of non-members the model fits worse."),
+    "reference": ("query access, population data and {reference_models} reference models it trained itself on "
+                  "look-alike data",
+                  "For each record it compares the model's loss with the losses of reference models that did "
+                  "not train on it, which corrects for records that are simply easy or hard."),
+    "lira": ("query access, population data and {reference_models} reference models ({mode} variant)",
+             "It models, per record, how confident a model is on it with and without training on it, and "
+             "scores the likelihood ratio of the two (the attack regarded as the standard in the field)."),
+    "rmia": ("query access, population data and {reference_models} reference models ({mode} variant)",
+             "It compares how much more likely the record is under the audited model than under the reference "
+             "models, relative to population records (a strong attack at low cost)."),
+    "qmia": ("query access and population data; no reference models",
+             "It learns from known non-members what score the model gives a non-member like this record, and "
+             "flags records the model is unusually confident about."),
+    "shadow": ("query access, population data and {reference_models} shadow models whose training data it "
+               "knows",
+               "It trains a classifier on the shadow models' outputs to tell members from non-members, then "
+               "applies it to the audited model's outputs (the original 2017 attack, kept as a baseline)."),
+    "label_only_augmentation": ("only the predicted labels: {queries} noisy copies of each record are sent",
+                                "It counts how often the label stays correct under small perturbations; "
+                                "training records tend to sit in wide, stable regions."),
+    "label_only_boundary": ("only the predicted labels, with repeated queries ({directions} directions × "
+                            "{steps} steps per record)",
+                            "It estimates how far each record is from the model's decision boundary; "
+                            "training records tend to lie further away."),
+}
+
+LEVEL_MEANING = {
+    RiskLevel.LOW: (
+        "The attacks did not single out members reliably: their results stay close to guessing. This supports, "
+        "but does not prove, that extracting personal data from the model with the means tested here is "
+        "insignificant."
+    ),
+    RiskLevel.MODERATE: (
+        "The attacks did better than guessing, but could not confidently identify individuals. An attacker "
+        "with these means learns something about who was in the training data; document the residual risk "
+        "and consider mitigations."
+    ),
+    RiskLevel.HIGH: (
+        "Some people in the training data can be identified as such with few false alarms. With means "
+        "reasonably likely to be used, personal data can be inferred from this model; it should not be "
+        "treated as anonymous."
+    ),
+    RiskLevel.VERY_HIGH: (
+        "Many people in the training data can be identified as such with very few false alarms. The model "
+        "leaks membership strongly and must be handled as personal data; mitigate (e.g. differentially "
+        "private training, less overfitting) before release."
+    ),
+}
+
+GDPR_NOTE = (
+    "Under the GDPR, data are anonymous only if no person is identifiable by any means reasonably likely to "
+    "be used (Recital 26). European regulators test this with three criteria: can a person be "
+    "<em>singled out</em>, can records about them be <em>linked</em>, and can information about them be "
+    "<em>inferred</em> (Article 29 Working Party, Opinion 05/2014). The EDPB (Opinion 28/2024 on AI models) "
+    "adds that a model trained on personal data is anonymous only if the likelihood of extracting personal "
+    "data from it, directly or through queries, is insignificant, and lists attacks such as membership "
+    "inference that a model should resist. A successful membership attack is an <em>inference</em> about a "
+    "person (that their record was used, which can itself be sensitive, e.g. in a patient registry), and "
+    "the records it flags confidently are <em>singled out</em>."
+)
+
+
+def attack_paragraph(attack: AttackResult, result: AuditResult) -> str:
+    """One paragraph: what the attacker had and did, with the paper and the number of queries."""
+    params: dict[str, Any] = {**attack.params, **attack.derived}
+    had, did = ATTACKS.get(attack.attack, (
+        "query access as allowed by the threat model",
+        f"It applies the method of the paper below with the settings {params or 'shown in the appendix'}.",
+    ))
+    try:
+        had = had.format(**params)
+    except (KeyError, IndexError):
+        had = had.split("{")[0].rstrip(" (,")
+    threat = THREAT_MODELS.get(attack.threat_model, attack.threat_model)
+    return (
+        f"<b>Threat model:</b> {threat}. <b>The attacker had</b> {had}. <b>What it did:</b> {did} "
+        f"It queried the model on {attack.queries:,} records and took {attack.runtime_s:.1f} s. "
+        f"<b>Method:</b> {attack.paper}."
+    )
+
+
+def audited_sentence(result: AuditResult, model: str) -> str:
+    """What was audited, in one sentence."""
+    d = result.data
+    return (
+        f"The model <b>{model}</b>, trained on the dataset <b>{d.name}</b>, was audited with "
+        f"{d.n_candidates:,} candidate records, of which {d.n_members:,} were secretly in its training data "
+        f"and {d.n_candidates - d.n_members:,} were not."
+    )
