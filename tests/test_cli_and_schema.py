@@ -57,3 +57,21 @@ def test_results_follow_the_schema(planted_audit):
         assert "auc" in str(exc)
     else:
         raise AssertionError("a result without its AUC must not validate")
+
+
+def test_synthetic_command_end_to_end(tmp_path):
+    from leakpro.data.adult import load_adult_frame
+
+    table = load_adult_frame("train").sample(900, random_state=0).reset_index(drop=True)
+    real, control = table.iloc[:450], table.iloc[450:]
+    paths = {}
+    for name, frame in (("real", real), ("syn", real), ("control", control)):  # a copy: must leak
+        paths[name] = tmp_path / f"{name}.csv"
+        frame.to_csv(paths[name], index=False)
+    args = ["synthetic", "--real", str(paths["real"]), "--synthetic", str(paths["syn"]),
+            "--control", str(paths["control"]), "--out", str(tmp_path / "out"), "--attacks", "60"]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stdout
+    assert json.loads((tmp_path / "out" / "synthetic_results.json").read_text())
+    bad = CliRunner().invoke(app, [*args, "--column-type", "age=numric"], env={"COLUMNS": "200"})
+    assert bad.exit_code == 2 and "column_types['age']" in bad.stdout

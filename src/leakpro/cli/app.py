@@ -113,15 +113,27 @@ def synthetic(
     out: OutOpt = Path("leakpro-out/synthetic"),
     secret: Annotated[Optional[list[str]], typer.Option(help="secret column (repeatable)")] = None,  # noqa: UP045
     aux: Annotated[Optional[list[str]], typer.Option(help="attacker's auxiliary column (repeatable)")] = None,  # noqa: UP045
+    column_type: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--column-type", help="override an inferred type: COLUMN=numeric|categorical (repeatable)"),
+    ] = None,
+    attacks: Annotated[Optional[int], typer.Option(help="attack targets per attack (default: automatic)")] = None,  # noqa: UP045
     seed: int = 0,
 ) -> None:
     """Audit a synthetic table: singling out, linkability, inference, membership."""
     from leakpro.synthetic.cli import run_synthetic
     from leakpro.synthetic.errors import SyntheticInputError
 
+    types: dict[str, str] = {}
+    for item in column_type or []:
+        column, sep, kind = item.partition("=")
+        if not sep:
+            _console().print(f"[bold red]--column-type {item!r}[/]: write COLUMN=numeric or COLUMN=categorical")
+            raise typer.Exit(2)
+        types[column] = kind
     try:
-        run_synthetic(real, synthetic_table, control, out, secrets=secret, aux_columns=aux, seed=seed,
-                      console=_console())
+        run_synthetic(real, synthetic_table, control, out, secrets=secret, aux_columns=aux,
+                      column_types=types or None, n_attacks=attacks, seed=seed, console=_console())
     except SyntheticInputError as exc:
         _console().print(f"[bold red]Input error[/] — nothing was run.\n{exc}")
         raise typer.Exit(2) from None
