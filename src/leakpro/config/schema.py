@@ -31,13 +31,14 @@ class MembersSpec(_Strict):
 class PopulationSpec(_Strict):
     """Records the attacker holds that are known non-members: a column marking them, or another table."""
 
-    column: str | None = None
-    table: Path | None = None
+    column: str | None = Field(None, description="boolean column of the table")
+    table: Path | None = Field(None, description="another table with the same columns")
+    key: str | None = Field(None, description="boolean array inside the .npz (arrays data)")
 
     @model_validator(mode="after")
     def _one(self) -> PopulationSpec:
-        if (self.column is None) == (self.table is None):
-            raise ValueError("give exactly one of column or table")
+        if sum(v is not None for v in (self.column, self.table, self.key)) != 1:
+            raise ValueError("give exactly one of column, table or key")
         return self
 
 

@@ -86,6 +86,10 @@ def load_table(spec: DataSpec, numeric: bool, base: Path, issues: list[ConfigIss
     frame = read_table(base / spec.table, "data.table", issues)
     if frame is None:
         return None
+    for field, spec_part in (("data.members.key", spec.members), ("data.population.key", spec.population)):
+        if spec_part is not None and spec_part.key is not None:
+            issues.append(ConfigIssue(field, "'key' names an array inside an .npz, and this data is a table",
+                                      "use {column: NAME} for a table"))
     if spec.label is None or spec.label not in frame.columns:
         issues.append(ConfigIssue("data.label", "the label column is missing or not in the table",
                                   f"set data.label to one of {list(frame.columns)}", str(spec.label)))
@@ -196,9 +200,17 @@ def load_arrays(spec: DataSpec, base: Path, issues: list[ConfigIssue]) -> Loaded
             members = arrays[spec.members.key].astype(bool)
     elif spec.members is not None and spec.members.index_file is not None:
         members = _index_mask(base / spec.members.index_file, x.shape[0], "data.members.index_file", issues)
+    population = np.zeros(x.shape[0], dtype=bool)
+    if spec.population is not None:
+        key = spec.population.key
+        if key is None or key not in arrays or arrays[key].shape != (x.shape[0],):
+            issues.append(ConfigIssue("data.population", "arrays data marks population rows with a boolean array",
+                                      f"write population: {{key: NAME}} with NAME one of {sorted(arrays)}", str(key)))
+        else:
+            population = arrays[key].astype(bool)
     labels, classes = _labels(y, "data.label", issues)
     ds = Dataset(path.stem, x.astype(np.float32), labels, classes)
-    return LoadedData(ds, members, np.zeros(x.shape[0], dtype=bool))
+    return LoadedData(ds, members, population)
 
 
 def load_builtin(spec: DataSpec, issues: list[ConfigIssue]) -> LoadedData | None:
