@@ -202,12 +202,12 @@ def load_arrays(spec: DataSpec, base: Path, issues: list[ConfigIssue]) -> Loaded
         members = _index_mask(base / spec.members.index_file, x.shape[0], "data.members.index_file", issues)
     population = np.zeros(x.shape[0], dtype=bool)
     if spec.population is not None:
-        key = spec.population.key
-        if key is None or key not in arrays or arrays[key].shape != (x.shape[0],):
+        pop_key = spec.population.key
+        if pop_key is None or pop_key not in arrays or arrays[pop_key].shape != (x.shape[0],):
             issues.append(ConfigIssue("data.population", "arrays data marks population rows with a boolean array",
-                                      f"write population: {{key: NAME}} with NAME one of {sorted(arrays)}", str(key)))
+                                      f"write population: {{key: NAME}} with NAME one of {sorted(arrays)}", str(pop_key)))
         else:
-            population = arrays[key].astype(bool)
+            population = arrays[pop_key].astype(bool)
     labels, classes = _labels(y, "data.label", issues)
     ds = Dataset(path.stem, x.astype(np.float32), labels, classes)
     return LoadedData(ds, members, population)
