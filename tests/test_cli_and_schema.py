@@ -75,3 +75,22 @@ def test_synthetic_command_end_to_end(tmp_path):
     assert json.loads((tmp_path / "out" / "synthetic_results.json").read_text())
     bad = CliRunner().invoke(app, [*args, "--column-type", "age=numric"], env={"COLUMNS": "200"})
     assert bad.exit_code == 2 and "column_types['age']" in bad.stdout
+
+
+def test_synthetic_audit_through_a_config(tmp_path):
+    from leakpro.data.adult import load_adult_frame
+
+    table = load_adult_frame("train").sample(600, random_state=1).reset_index(drop=True)
+    table.iloc[:300].to_csv(tmp_path / "ori.csv", index=False)
+    table.iloc[:300].to_csv(tmp_path / "syn.csv", index=False)
+    table.iloc[300:].to_csv(tmp_path / "control.csv", index=False)
+    cfg = tmp_path / "synthetic.yaml"
+    cfg.write_text("synthetic:\n  real: ori.csv\n  synthetic: syn.csv\n  control: control.csv\n"
+                   "  secrets: [income]\n  n_attacks: 50\n")
+    result = CliRunner().invoke(app, ["audit", str(cfg), "--out", str(tmp_path / "out")], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stdout
+    data = json.loads((tmp_path / "out" / "synthetic_results.json").read_text())
+    assert "income" in json.dumps(data)
+    cfg.write_text("synthetic:\n  real: ori.csv\n  synthetic: syn.csv\n  contrl: control.csv\n")
+    bad = CliRunner().invoke(app, ["audit", str(cfg), "--out", str(tmp_path / "o2")], env={"COLUMNS": "200"})
+    assert bad.exit_code == 2 and "synthetic.contrl" in bad.stdout and "synthetic.control" in bad.stdout

@@ -67,11 +67,19 @@ def audit(
     cache: Annotated[Optional[Path], typer.Option(help="cache directory (default: --out)")] = None,  # noqa: UP045
     trust: Annotated[bool, typer.Option("--trust", help="allow pickled model files (they can run code)")] = False,
 ) -> None:
-    """Audit your own target from a config; the config is validated before anything runs."""
+    """Audit your own target (or, with a `synthetic:` section, a synthetic table) from a YAML config.
+
+    The config is validated before anything runs; every problem is listed with its fix."""
     import yaml
 
     from leakpro.audit.plan import parse_config
     from leakpro.config.errors import ConfigError
+
+    if config.is_file():
+        raw_config = yaml.safe_load(config.read_text())
+        if isinstance(raw_config, dict) and "synthetic" in raw_config:
+            _synthetic_from_config(raw_config, config.resolve().parent, out)
+            return
 
     source: object = config
     if trust:
@@ -87,6 +95,21 @@ def audit(
 
         os.chdir(base)
     _run_and_show(source, out.resolve(), cache.resolve() if cache else None)
+
+
+def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path) -> None:
+    from leakpro.synthetic.cli import run_synthetic
+    from leakpro.synthetic.config import parse_synthetic_config
+    from leakpro.synthetic.errors import SyntheticInputError
+
+    try:
+        spec = parse_synthetic_config(raw, base)
+        run_synthetic(spec.real, spec.synthetic, spec.control, out, secrets=spec.secrets,
+                      aux_columns=spec.aux_columns, column_types=spec.column_types, n_attacks=spec.n_attacks,
+                      seed=spec.seed, console=_console())
+    except SyntheticInputError as exc:
+        _console().print(f"[bold red]Input error[/] — nothing was run.\n{exc}")
+        raise typer.Exit(2) from None
 
 
 @app.command()
