@@ -19,6 +19,11 @@ VARIANTS: dict[str, tuple[dict[str, Any], ...]] = {
 }
 
 
+# Display order for ``all``: baselines first, then reference-model attacks, then label-only ones.
+ORDER = ("loss", "population", "qmia", "shadow", "reference", "lira", "rmia",
+         "label_only_augmentation", "label_only_boundary")
+
+
 @dataclass(frozen=True)
 class AttackSpec:
     id: str
@@ -66,7 +71,10 @@ def resolve_attacks(attacks: Any, threat_model: ThreatModel, seed: int, issues: 
     known = registered_attacks()
     if attacks == "all":
         items: list[tuple[str, dict[str, Any]]] = [
-            (n, v) for n, cls in known.items() if threat_model in cls.threat_models for v in VARIANTS.get(n, ({},))
+            (n, v)
+            for n, cls in sorted(known.items(), key=lambda kv: (*ORDER, kv[0]).index(kv[0]))
+            if threat_model in cls.threat_models
+            for v in VARIANTS.get(n, ({},))
         ]
         explicit = False
     else:

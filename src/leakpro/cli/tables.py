@@ -4,30 +4,39 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from leakpro.results.types import AuditResult, OperatingPointResult
+from leakpro.results.types import AttackResult, AuditResult, Interval
 
 
-def _pct(op: OperatingPointResult) -> str:
-    return f"{100 * op.tpr.value:.2f}% [{100 * op.tpr.low:.2f}, {100 * op.tpr.high:.2f}]"
+def _pct(iv: Interval) -> str:
+    return f"{100 * iv.value:.2f}% [{100 * iv.low:.2f}, {100 * iv.high:.2f}]"
+
+
+def _auc(a: AttackResult) -> str:
+    return f"{a.auc.value:.3f} [{a.auc.low:.3f}, {a.auc.high:.3f}]"
+
+
+def _null_verdict(a: AttackResult) -> str:
+    clean = a.auc.low <= 0.5 <= a.auc.high
+    return f"{_auc(a)} " + ("[green]≈ 0.5[/]" if clean else "[red]≠ 0.5[/]")
 
 
 def results_table(result: AuditResult) -> Table:
-    """One row per attack; target and null control side by side when both were audited."""
-    targets = result.targets
+    """One row per attack: the target's AUC and TPR at 1% / 0.1% FPR with 95% intervals, and the null control."""
+    target = next(t for t in result.targets if t.role == "target")
+    null = next((t for t in result.targets if t.role == "null"), None)
     table = Table(title=f"Membership inference — {result.data.name}: {result.data.n_members:,} members, "
-                  f"{result.data.n_candidates - result.data.n_members:,} non-members")
-    table.add_column("attack")
-    for t in targets:
-        label = "null control" if t.role == "null" else t.name
-        table.add_column(f"{label}\nAUC [95% CI]", justify="right")
-        table.add_column(f"{label}\nTPR @ 1% FPR", justify="right")
-        table.add_column(f"{label}\nTPR @ 0.1% FPR", justify="right")
-    for i, attack in enumerate(targets[0].attacks):
-        row = [attack.id]
-        for t in targets:
-            a = t.attacks[i]
-            row += [f"{a.auc.value:.3f} [{a.auc.low:.3f}, {a.auc.high:.3f}]",
-                    _pct(a.tpr_at_fpr[1]), _pct(a.tpr_at_fpr[2])]
+                  f"{result.data.n_candidates - result.data.n_members:,} non-members (95% intervals)")
+    table.add_column("attack", no_wrap=True)
+    table.add_column("AUC", justify="right", no_wrap=True)
+    table.add_column("TPR @ 1% FPR", justify="right", no_wrap=True)
+    table.add_column("TPR @ 0.1% FPR", justify="right", no_wrap=True)
+    if null is not None:
+        table.add_column("null control AUC", justify="right")
+    null_by_id = {a.id: a for a in null.attacks} if null is not None else {}
+    for a in target.attacks:
+        row = [a.id, _auc(a), _pct(a.tpr_at_fpr[1].tpr), _pct(a.tpr_at_fpr[2].tpr)]
+        if null is not None:
+            row.append(_null_verdict(null_by_id[a.id]))
         table.add_row(*row)
     return table
 
