@@ -94,3 +94,27 @@ def test_synthetic_audit_through_a_config(tmp_path):
     cfg.write_text("synthetic:\n  real: ori.csv\n  synthetic: syn.csv\n  contrl: control.csv\n")
     bad = CliRunner().invoke(app, ["audit", str(cfg), "--out", str(tmp_path / "o2")], env={"COLUMNS": "200"})
     assert bad.exit_code == 2 and "synthetic.contrl" in bad.stdout and "synthetic.control" in bad.stdout
+
+
+def test_trust_flag_and_index_file(tmp_path):
+    import joblib
+    import numpy as np
+    from helpers import NUMERIC, adult_table, write_config
+    from sklearn.tree import DecisionTreeClassifier
+
+    path, frame = adult_table(tmp_path)
+    members = frame[frame["in_training"]]
+    tree = DecisionTreeClassifier(random_state=0).fit(members[NUMERIC], members["income"].map({"<=50K": 0, ">50K": 1}))
+    joblib.dump(tree, tmp_path / "tree.pkl")
+    np.save(tmp_path / "train_idx.npy", np.flatnonzero(frame["in_training"].to_numpy()))
+    cfg = write_config(tmp_path, {
+        "data": {"table": path.name, "label": "income", "features": NUMERIC,
+                 "members": {"index_file": "train_idx.npy"}, "population": {"column": "is_population"}},
+        "target": {"kind": "sklearn", "file": "tree.pkl"}, "attacks": ["loss"]})
+    refused = CliRunner().invoke(app, ["audit", str(cfg), "--out", str(tmp_path / "o1")], env={"COLUMNS": "250"})
+    assert refused.exit_code == 2 and "pickles can run arbitrary code" in refused.stdout
+    ok = CliRunner().invoke(app, ["audit", str(cfg), "--out", str(tmp_path / "o2"), "--trust"], env={"COLUMNS": "250"})
+    assert ok.exit_code == 0, ok.stdout
+    result = json.loads((tmp_path / "o2" / "results.json").read_text())
+    assert result["data"]["n_members"] == int(frame["in_training"].sum())
+    assert result["targets"][0]["attacks"][0]["auc"]["low"] > 0.5  # a fully grown tree memorises its members

@@ -147,13 +147,17 @@ def save_results(result: AuditResult, scores: list[pd.DataFrame], out: Path) -> 
 
 
 def run_audit(config: str | Path | dict[str, Any] | AuditConfig, *, out: Path | str | None = None,
-              cache_dir: Path | str | None = None, progress: ProgressSink | None = None) -> AuditResult:
+              cache_dir: Path | str | None = None, progress: ProgressSink | None = None,
+              trust: bool = False) -> AuditResult:
     """Validate the config (every problem at once), then run the audit. Results go to ``out`` if given.
 
     ``cache_dir`` holds reference-model outputs keyed by data, indices, recipe and seed; a killed audit
-    re-run with the same config resumes from it. Defaults to ``out``.
+    re-run with the same config resumes from it. Defaults to ``out``. ``trust`` allows pickled model files
+    (they can run code when loaded), as ``target.trust: true`` does.
     """
     cfg, base = parse_config(config)
+    if trust:
+        cfg = cfg.model_copy(update={"target": cfg.target.model_copy(update={"trust": True})})
     plan = build_plan(cfg, base)
     out_path = Path(out) if out is not None else None
     cache = Path(cache_dir) if cache_dir is not None else out_path

@@ -24,7 +24,7 @@ def _console():  # type: ignore[no-untyped-def]
     return Console()
 
 
-def _run_and_show(config: object, out: Path, cache: Path | None) -> None:
+def _run_and_show(config: object, out: Path, cache: Path | None, trust: bool = False) -> None:
     from leakpro.audit.runner import run_audit
     from leakpro.cli.progress import RichProgress
     from leakpro.cli.tables import accuracy_line, results_table
@@ -33,7 +33,7 @@ def _run_and_show(config: object, out: Path, cache: Path | None) -> None:
     console = _console()
     try:
         with RichProgress(console) as progress:
-            result = run_audit(config, out=out, cache_dir=cache, progress=progress)  # type: ignore[arg-type]
+            result = run_audit(config, out=out, cache_dir=cache, progress=progress, trust=trust)  # type: ignore[arg-type]
     except ConfigError as exc:
         console.print(f"[bold red]Config error[/] — nothing was run.\n{exc}")
         raise typer.Exit(2) from None
@@ -72,29 +72,14 @@ def audit(
     The config is validated before anything runs; every problem is listed with its fix."""
     import yaml
 
-    from leakpro.audit.plan import parse_config
-    from leakpro.config.errors import ConfigError
-
-    if config.is_file():
-        raw_config = yaml.safe_load(config.read_text())
-        if isinstance(raw_config, dict) and "synthetic" in raw_config:
-            _synthetic_from_config(raw_config, config.resolve().parent, out)
-            return
-
-    source: object = config
-    if trust:
-        try:
-            _cfg, base = parse_config(config)
-        except ConfigError as exc:
-            _console().print(f"[bold red]Config error[/] — nothing was run.\n{exc}")
-            raise typer.Exit(2) from None
-        raw = yaml.safe_load(config.read_text())
-        raw["target"]["trust"] = True
-        source = raw
-        import os
-
-        os.chdir(base)
-    _run_and_show(source, out.resolve(), cache.resolve() if cache else None)
+    try:
+        raw_config = yaml.safe_load(config.read_text()) if config.is_file() else None
+    except yaml.YAMLError:
+        raw_config = None  # the membership path reports the syntax error with its position
+    if isinstance(raw_config, dict) and "synthetic" in raw_config:
+        _synthetic_from_config(raw_config, config.resolve().parent, out)
+        return
+    _run_and_show(config, out.resolve(), cache.resolve() if cache else None, trust=trust)
 
 
 def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path) -> None:
