@@ -69,7 +69,7 @@ def main() -> None:
     rows = []
     for k in (1, 2, 4, 8):
         attacks = [a for a in resolve_attacks("all", ThreatModel.SCORES, args.seed, [], reference_models=k)
-                   if k >= 2 or a.id not in NEEDS_TWO and a.attack.name not in NEEDS_TWO]
+                   if k >= 2 or (a.id not in NEEDS_TWO and a.attack.name not in NEEDS_TWO)]
         if k > 1:  # attacks without reference models do not change with k
             attacks = [a for a in attacks if a.attack.reference_models_needed() > 0]
         plan = AuditPlan(config, config_hash(config), game, target,

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
-from helpers import write_config
 from safetensors.torch import save_file
 from sklearn.datasets import load_digits
 
+from helpers import write_config
 from leakpro.audit.runner import run_audit
 from leakpro.training.recipe import TorchRecipe
 from leakpro.training.torch_train import train_torch

@@ -99,8 +99,9 @@ def test_synthetic_audit_through_a_config(tmp_path):
 def test_trust_flag_and_index_file(tmp_path):
     import joblib
     import numpy as np
-    from helpers import NUMERIC, adult_table, write_config
     from sklearn.tree import DecisionTreeClassifier
+
+    from helpers import NUMERIC, adult_table, write_config
 
     path, frame = adult_table(tmp_path)
     members = frame[frame["in_training"]]

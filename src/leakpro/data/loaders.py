@@ -205,7 +205,8 @@ def load_arrays(spec: DataSpec, base: Path, issues: list[ConfigIssue]) -> Loaded
         pop_key = spec.population.key
         if pop_key is None or pop_key not in arrays or arrays[pop_key].shape != (x.shape[0],):
             issues.append(ConfigIssue("data.population", "arrays data marks population rows with a boolean array",
-                                      f"write population: {{key: NAME}} with NAME one of {sorted(arrays)}", str(pop_key)))
+                                      f"write population: {{key: NAME}} with NAME one of {sorted(arrays)}",
+                                      str(pop_key)))
         else:
             population = arrays[pop_key].astype(bool)
     labels, classes = _labels(y, "data.label", issues)
