@@ -86,6 +86,15 @@ class ReferenceSpec(_Strict):
     )
 
 
+class ExecutorSpec(_Strict):
+    """Where reference models train: in this process, a local process pool, or a Ray cluster."""
+
+    kind: Literal["local", "process", "ray"] = "local"
+    workers: int | None = Field(None, ge=1, description="process pool size / Ray tasks in flight")
+    address: str | None = Field(None, description="ray: cluster address, e.g. 'ray://head:10001' or 'auto'")
+    batched: bool = Field(True, description="train many small torch models together where the architecture allows")
+
+
 AttackItem = str | dict[str, dict[str, Any] | None]
 
 
@@ -96,5 +105,6 @@ class AuditConfig(_Strict):
     threat_model: Literal["scores", "labels"] = "scores"
     attacks: Literal["all"] | list[AttackItem] = "all"
     reference: ReferenceSpec = Field(default_factory=lambda: ReferenceSpec(models=None))
+    executor: ExecutorSpec = Field(default_factory=lambda: ExecutorSpec(workers=None, address=None))
     null_target: bool = Field(False, description="also audit a model trained without the candidate members")
     name: str = "audit"
