@@ -143,6 +143,8 @@ def _given_game(loaded: LoadedData, issues: list[ConfigIssue]) -> MembershipGame
 
 def _trainer(config: AuditConfig, dataset: Dataset, target: Target | None, issues: list[ConfigIssue]) -> Trainer | None:
     spec = config.target
+    if spec.kind == "http":  # reference models for an API target are trained from a stated recipe
+        return TorchTrainer(spec.recipe, dataset.n_classes) if spec.recipe is not None else None
     if spec.kind == "torch":
         if spec.recipe is None:
             return None
@@ -171,6 +173,18 @@ def _load_target(config: AuditConfig, dataset: Dataset, base: Path, issues: list
     from leakpro.targets.loading import load_sklearn_estimator, load_torch_target
 
     spec = config.target
+    if spec.kind == "http":
+        from leakpro.targets.http_target import HttpTarget
+
+        if spec.http is None:
+            issues.append(ConfigIssue("target.http", "missing", "give target.http: {url: http://host:port/predict}"))
+            return None
+        if config.threat_model == "scores" and spec.http.output == "labels":
+            issues.append(ConfigIssue("threat_model", "the endpoint returns labels only (target.http.output)",
+                                      "use threat_model: labels for a label-only API"))
+            return None
+        cache = base / spec.http.cache_dir if spec.http.cache_dir is not None else None
+        return HttpTarget(spec.http, n_classes=dataset.n_classes, cache_dir=cache)
     if spec.kind == "torch":
         if not isinstance(dataset.features, np.ndarray):
             return None

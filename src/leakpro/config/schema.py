@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from leakpro.targets.http_target import HttpTargetSpec
 from leakpro.training.recipe import TorchRecipe
 
 
@@ -68,7 +69,7 @@ class DataSpec(_Strict):
 
 
 class TargetSpec(_Strict):
-    kind: Literal["torch", "sklearn"]
+    kind: Literal["torch", "sklearn", "http"]
     train: bool = Field(False, description="LeakPro trains the target itself on members it draws")
     model: str | None = Field(None, description="torch: registered model name or 'package.module:Class'")
     params: dict[str, Any] = Field(default_factory=dict, description="torch: constructor arguments")
@@ -78,6 +79,7 @@ class TargetSpec(_Strict):
     trusted_types: list[str] = Field(default_factory=list, description="skops: types you accept")
     recipe: TorchRecipe | None = Field(None, description="torch: how to train reference models")
     estimator: str | None = Field(None, description="sklearn with train: 'package.module:Class'")
+    http: HttpTargetSpec | None = Field(None, description="http: the prediction endpoint, its mapping and budget")
 
 
 class ReferenceSpec(_Strict):

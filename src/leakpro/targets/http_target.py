@@ -1,0 +1,353 @@
+"""A black-box prediction API over HTTP as a :class:`~leakpro.targets.protocol.Target`.
+
+Threat model: the realistic API attacker. The attacker (and so the audit) can only send feature rows to a
+JSON endpoint and read back what it returns: logits, probabilities, or the predicted label only. Every
+record sent is counted against a hard query budget (the provider's quota), answers are cached on disk
+so a failed or killed audit resumes without spending the budget again, and the endpoint is treated as
+unreliable (timeouts, retries with exponential backoff, a client-side rate limit).
+
+Request (defaults): ``POST url`` with body ``{"instances": [[f1, f2, ...], ...]}`` (``feature_encoding:
+records`` sends ``[{"col": value, ...}, ...]`` instead), plus any ``extra_body`` fields. Response:
+``{"logits": [[z1, ..., zC], ...]}`` (or ``"probabilities"`` / ``"labels"``, or any dotted
+``response_key`` such as ``result.scores``). ``leakpro serve-model`` serves exactly this format.
+
+The budget counts records answered by the endpoint, across every run that shares ``cache_dir`` (the
+cache keeps a ledger): a resumed audit re-reads cached answers for free and needs budget only for the
+rest. This module imports only the standard library and pydantic at top level, so the config schema
+can import :class:`HttpTargetSpec` without numpy-heavy dependencies.
+
+>>> spec = HttpTargetSpec(url="http://127.0.0.1:8000/predict", budget=10_000)
+>>> spec.batch_size, spec.output
+(256, 'logits')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import sqlite3
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Sequence
+from http.client import HTTPException
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from leakpro.data.dataset import Features
+
+OutputKind = Literal["logits", "probabilities", "labels"]
+LABEL_FLOOR = 1e-30  # labels-only answers become log one-hot probabilities, floored like predict_proba
+
+
+class HttpTargetSpec(BaseModel):
+    """How to talk to a prediction endpoint. Unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(..., description="the endpoint, e.g. http://127.0.0.1:8000/predict")
+    request_key: str = Field("instances", min_length=1, description="JSON body key holding the batch of rows")
+    feature_encoding: Literal["rows", "records"] = Field(
+        "rows", description="rows: lists of values in column order; records: {column: value} objects")
+    extra_body: dict[str, Any] = Field(default_factory=dict, description="static fields added to every body")
+    headers: dict[str, str] = Field(default_factory=dict, description="extra HTTP headers")
+    output: OutputKind = Field("logits", description="what the endpoint returns: logits, probabilities or labels")
+    response_key: str | None = Field(None, description="dotted path of the outputs in the response; "
+                                     "default: the output kind ('logits', 'probabilities' or 'labels')")
+    batch_size: int = Field(256, ge=1, le=100_000, description="rows per request")
+    timeout_s: float = Field(30.0, gt=0, description="per-request timeout")
+    retries: int = Field(3, ge=0, le=20, description="retries after a timeout, connection error, 5xx or 429")
+    backoff_s: float = Field(0.5, ge=0, description="first retry delay; doubles on each retry")
+    rate_limit_per_s: float | None = Field(None, gt=0, description="at most this many requests per second")
+    budget: int | None = Field(None, ge=1, description="hard budget in records answered (None: unlimited)")
+    cache_dir: Path | None = Field(None, description="where answered queries are kept (resume without "
+                                   "re-spending budget); relative to the config file")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"url must start with http:// or https://, got {url!r}")
+        return url
+
+    @model_validator(mode="after")
+    def _body_keys(self) -> HttpTargetSpec:
+        if self.request_key in self.extra_body:
+            raise ValueError(f"extra_body must not contain the request_key {self.request_key!r}")
+        return self
+
+    @property
+    def answer_key(self) -> str:
+        return self.response_key or self.output
+
+
+class HttpTargetError(RuntimeError):
+    """The endpoint failed or answered something unusable (after retries where retrying makes sense)."""
+
+
+class QueryBudgetExceeded(RuntimeError):
+    """The hard query budget would be exceeded. Answers received so far are kept in the cache."""
+
+    def __init__(self, used: int, budget: int, requested: int, cache: Path | None) -> None:
+        self.used, self.budget, self.requested, self.cache = used, budget, requested, cache
+        kept = (f"; every answer received is kept in {cache}, so a re-run with a larger target.http.budget "
+                "resumes without re-querying them") if cache else "; set target.http.cache_dir to resume later"
+        super().__init__(f"query budget exhausted: {used} of {budget} records used, {requested} more needed"
+                         f"{kept}")
+
+
+class _AnswerCache:
+    """Answers keyed by a hash of (endpoint, mapping, row), plus a ledger of records spent (SQLite)."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / "http_answers.sqlite"
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False)
+        with self._db:
+            self._db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            self._db.execute("CREATE TABLE IF NOT EXISTS ledger (endpoint TEXT PRIMARY KEY, spent INTEGER)")
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                for key, value in self._db.execute(f"SELECT key, value FROM answers WHERE key IN ({marks})", chunk):
+                    found[key] = json.loads(value)
+        return found
+
+    def spent(self, endpoint: str) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT spent FROM ledger WHERE endpoint = ?", (endpoint,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def put_many(self, endpoint: str, items: Iterable[tuple[str, Any]], spent: int) -> None:
+        rows = [(k, json.dumps(v)) for k, v in items]
+        with self._lock, self._db:  # one transaction: answers and ledger together
+            self._db.executemany("INSERT OR REPLACE INTO answers VALUES (?, ?)", rows)
+            self._db.execute("INSERT OR REPLACE INTO ledger VALUES (?, ?)", (endpoint, spent))
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _native(value: Any) -> Any:
+    """A JSON-able Python value for one table cell (numpy scalars unwrapped, NaN/NA → null)."""
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or (not isinstance(value, str | int | float | bool) and str(value) in ("<NA>", "NaT")):
+        return None
+    return value
+
+
+def encode_rows(features: Features, encoding: Literal["rows", "records"]) -> list[Any]:
+    """Feature rows as JSON-able values. Floats keep every bit (JSON floats round-trip float64)."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(features, pd.DataFrame):
+        columns = [str(c) for c in features.columns]
+        rows = [[_native(v) for v in row] for row in features.itertuples(index=False, name=None)]
+        return [dict(zip(columns, r, strict=True)) for r in rows] if encoding == "records" else rows
+    if encoding == "records":
+        raise ValueError("feature_encoding 'records' needs a table with named columns; the features are an array. "
+                         "Fix: use feature_encoding: rows")
+    arr = np.asarray(features)
+    if not np.isfinite(arr.astype(np.float64, copy=False)).all():
+        raise ValueError("the features contain NaN or infinite values, which JSON cannot carry")
+    return list(arr.tolist())
+
+
+class HttpTarget:
+    """A classifier behind a JSON prediction endpoint (see the module docstring for the format).
+
+    ``logits`` returns the endpoint's logits, the log of its probabilities (floored at 1e-30), or, for a
+    labels-only endpoint, the log of one-hot probabilities: exactly what a hard-label API reveals (the
+    audit refuses the scores threat model for such an endpoint).
+    """
+
+    def __init__(self, spec: HttpTargetSpec, n_classes: int, cache_dir: Path | None = None) -> None:
+        if n_classes < 2:
+            raise ValueError(f"n_classes must be at least 2, got {n_classes}")
+        self.spec = spec
+        self.n_classes = n_classes
+        self.cache_dir = cache_dir if cache_dir is not None else spec.cache_dir
+        self._cache = _AnswerCache(self.cache_dir) if self.cache_dir is not None else None
+        mapping = spec.model_dump(mode="json", include={"url", "request_key", "feature_encoding", "extra_body",
+                                                        "output", "response_key"})
+        self.endpoint_id = hashlib.sha256(json.dumps([mapping, n_classes], sort_keys=True).encode()).hexdigest()
+        self.spent = self._cache.spent(self.endpoint_id) if self._cache else 0  # records answered, all runs
+        self.records_sent = 0  # records answered by the endpoint in this session
+        self.cache_hits = 0  # records answered from the cache in this session
+        self.requests = 0  # HTTP requests that succeeded in this session
+        self._memory: dict[str, Any] = {}  # answers when there is no disk cache
+        self._next_request = 0.0
+
+    # -- the Target protocol -------------------------------------------------------------------------
+    def logits(self, features: Features) -> np.ndarray:
+        import numpy as np
+
+        answers = self._answers(features)
+        if self.spec.output == "labels":
+            out = np.full((len(answers), self.n_classes), math.log(LABEL_FLOOR))
+            out[np.arange(len(answers)), np.asarray(answers, dtype=np.int64)] = 0.0
+            return out
+        values = np.asarray(answers, dtype=np.float64).reshape(len(answers), self.n_classes)
+        if self.spec.output == "probabilities":
+            return np.log(np.clip(values, LABEL_FLOOR, 1.0))
+        return values
+
+    def predict(self, features: Features) -> np.ndarray:
+        import numpy as np
+
+        if self.spec.output == "labels":
+            return np.asarray(self._answers(features), dtype=np.int64).reshape(-1)
+        return self.logits(features).argmax(axis=1).astype(np.int64)
+
+    def describe(self) -> str:
+        budget = "unlimited" if self.spec.budget is None else f"{self.spec.budget:,} records"
+        return f"HTTP endpoint {self.spec.url} ({self.spec.output}, budget {budget})"
+
+    def usage(self) -> dict[str, int | None]:
+        """Query accounting: budget, records spent over all runs, sent and cached in this session."""
+        return {"budget": self.spec.budget, "spent": self.spent, "sent": self.records_sent,
+                "cache_hits": self.cache_hits, "requests": self.requests}
+
+    def close(self) -> None:
+        if self._cache is not None:
+            self._cache.close()
+
+    # -- querying --------------------------------------------------------------------------------------
+    def _row_key(self, row: Any) -> str:
+        text = json.dumps(row, separators=(",", ":"), sort_keys=True, allow_nan=False)
+        return hashlib.sha256(f"{self.endpoint_id}\n{text}".encode()).hexdigest()
+
+    def _answers(self, features: Features) -> list[Any]:
+        """One answer per row: cached where known, the rest from the endpoint in budgeted batches."""
+        try:
+            rows = encode_rows(features, self.spec.feature_encoding)
+        except ValueError as exc:
+            raise HttpTargetError(f"cannot encode the features for {self.spec.url}: {exc}") from exc
+        keys = [self._row_key(r) for r in rows]
+        known = self._lookup(keys)
+        self.cache_hits += sum(k in known for k in keys)
+        missing: dict[str, Any] = {}
+        for k, r in zip(keys, rows, strict=True):
+            if k not in known and k not in missing:
+                missing[k] = r
+        todo = list(missing.items())
+        pos, budget = 0, self.spec.budget
+        while pos < len(todo):
+            want = min(self.spec.batch_size, len(todo) - pos)
+            allowed = want if budget is None else max(0, min(want, budget - self.spent))
+            if allowed:
+                known.update(self._send(todo[pos : pos + allowed]))
+                pos += allowed
+            if budget is not None and allowed < want:
+                raise QueryBudgetExceeded(self.spent, budget, len(todo) - pos,
+                                          self._cache.path if self._cache else None)
+        return [known[k] for k in keys]
+
+    def _lookup(self, keys: list[str]) -> dict[str, Any]:
+        if self._cache is not None:
+            return self._cache.get_many(sorted(set(keys)))
+        return {k: self._memory[k] for k in keys if k in self._memory}
+
+    def _send(self, batch: list[tuple[str, Any]]) -> dict[str, Any]:
+        body = {**self.spec.extra_body, self.spec.request_key: [r for _, r in batch]}
+        payload = self._post(json.dumps(body, allow_nan=False).encode())
+        values = self._parse(payload, len(batch))
+        answers = {k: v for (k, _), v in zip(batch, values, strict=True)}
+        self.spent += len(batch)
+        self.records_sent += len(batch)
+        self.requests += 1
+        if self._cache is not None:
+            self._cache.put_many(self.endpoint_id, answers.items(), self.spent)
+        else:
+            self._memory.update(answers)
+        return answers
+
+    def _wait_for_rate_limit(self) -> None:
+        if self.spec.rate_limit_per_s is None:
+            return
+        now = time.monotonic()
+        if now < self._next_request:
+            time.sleep(self._next_request - now)
+        self._next_request = max(now, self._next_request) + 1.0 / self.spec.rate_limit_per_s
+
+    def _post(self, body: bytes) -> bytes:
+        """POST with retries and exponential backoff on timeouts, connection errors, 5xx and 429."""
+        url, spec = self.spec.url, self.spec
+        headers = {"Content-Type": "application/json", "Accept": "application/json", **spec.headers}
+        last = ""
+        for attempt in range(spec.retries + 1):
+            if attempt:
+                time.sleep(spec.backoff_s * 2 ** (attempt - 1))
+            self._wait_for_rate_limit()
+            request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+            try:
+                with urllib.request.urlopen(request, timeout=spec.timeout_s) as response:
+                    return bytes(response.read())
+            except urllib.error.HTTPError as exc:
+                detail = exc.read()[:300].decode("utf-8", "replace").strip()
+                if exc.code < 500 and exc.code != 429:
+                    raise HttpTargetError(f"POST {url} was refused with HTTP {exc.code} {exc.reason}: {detail!r}. "
+                                          "Fix: check target.http.url and the request mapping "
+                                          "(request_key, feature_encoding, extra_body, headers)") from exc
+                last = f"HTTP {exc.code} {exc.reason} {detail!r}"
+            except (urllib.error.URLError, TimeoutError, ConnectionError, HTTPException, OSError) as exc:
+                reason = getattr(exc, "reason", exc)
+                last = f"{type(reason).__name__}: {reason}"
+        raise HttpTargetError(
+            f"POST {url} failed after {spec.retries + 1} attempt(s); last error: {last}. Fix: check that the "
+            f"server is running and reachable, or raise target.http.timeout_s ({spec.timeout_s}) / retries "
+            f"({spec.retries}). Answers received so far are kept"
+            + (f" in {self._cache.path}" if self._cache else " in memory only (set target.http.cache_dir)")
+        )
+
+    def _parse(self, payload: bytes, n: int) -> list[Any]:
+        """Validate the response: the outputs at ``answer_key``, one per row, of the right shape."""
+        url, key = self.spec.url, self.spec.answer_key
+        try:
+            data: Any = json.loads(payload)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise HttpTargetError(f"{url} returned malformed JSON ({exc}); first bytes: {payload[:80]!r}. "
+                                  "Fix: check that the URL is the prediction endpoint") from exc
+        for part in key.split("."):
+            if not isinstance(data, dict) or part not in data:
+                found = sorted(data)[:10] if isinstance(data, dict) else type(data).__name__
+                raise HttpTargetError(f"{url}: the response has no {key!r} (found {found}). "
+                                      "Fix: set target.http.response_key / output to match the endpoint")
+            data = data[part]
+        if not isinstance(data, list) or len(data) != n:
+            got = len(data) if isinstance(data, list) else type(data).__name__
+            raise HttpTargetError(f"{url}: {key!r} should hold {n} answers, one per row sent, got {got}")
+        return [self._check_answer(v, i) for i, v in enumerate(data)]
+
+    def _check_answer(self, value: Any, i: int) -> Any:
+        c, key = self.n_classes, self.spec.answer_key
+        if self.spec.output == "labels":
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < c:
+                raise HttpTargetError(f"{self.spec.url}: {key}[{i}] = {value!r} is not a class index in 0..{c - 1}")
+            return value
+        ok = isinstance(value, list) and len(value) == c and all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value)
+        if ok and self.spec.output == "probabilities":
+            ok = all(-1e-9 <= v <= 1 + 1e-9 for v in value)
+        if not ok:
+            raise HttpTargetError(f"{self.spec.url}: {key}[{i}] should be {c} finite "
+                                  f"{self.spec.output}, got {str(value)[:80]}. Fix: check target.http.output "
+                                  "and that the data's classes match the model's")
+        return value
