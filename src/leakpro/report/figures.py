@@ -39,6 +39,7 @@ class Figure:
     uri: str
     alt: str
     geometry: dict[str, Any] = field(default_factory=dict)
+    note: str = ""  # a sentence for the caption (e.g. what the axes leave out)
 
 
 def _encode(fig: MplFigure) -> str:
@@ -98,13 +99,11 @@ def score_histogram(members: np.ndarray, non_members: np.ndarray, *, title: str,
     if threshold is not None and lo <= threshold <= hi:
         ax.axvline(threshold, color="#111827", lw=1, ls="--", label=threshold_label)
     ax.set_xlabel("attack score (higher = more likely member)")
-    if clipped:
-        ax.text(0.99, 0.99, "central 99 % of scores", transform=ax.transAxes, ha="right", va="top",
-                fontsize=7, color="#6b7280")
     ax.set_ylabel("share of records (density)")
     ax.set_yticks([])
     ax.legend(loc="upper left", frameon=True, framealpha=0.85, edgecolor="none")
-    return Figure(_encode(fig), f"score distributions of members and non-members for {title}")
+    note = "The axis shows the central 99 % of scores; the rest are drawn at its ends." if clipped else ""
+    return Figure(_encode(fig), f"score distributions of members and non-members for {title}", note=note)
 
 
 Triple = tuple[float, float, float]  # (value, low, high)
@@ -142,7 +141,7 @@ def comparison_figure(labels: Sequence[str], panels: Sequence[Panel], *,
                       target_label: str = "audited model") -> Figure:
     """Point estimates with intervals, one row per attack and one panel per figure, target beside null."""
     n = len(labels)
-    height = 1.1 + 0.27 * n
+    height = 1.0 + 0.24 * n
     fig, axes = plt.subplots(1, len(panels), figsize=(7.4, height), sharey=True, squeeze=False)
     fig.subplots_adjust(left=0.25, right=0.98, bottom=0.62 / height, top=1 - 0.42 / height, wspace=0.08)
     y = np.arange(n)[::-1].astype(float)

@@ -107,9 +107,9 @@ class Assessment:
 
     @property
     def interval_text(self) -> str:
-        """'High – Very high', or just 'High' when both ends agree."""
+        """'High – Very high', or 'High at both ends' when both ends agree."""
         if self.low == self.high:
-            return self.low.label
+            return f"{self.low.label} at both ends"
         return f"{self.low.label} – {self.high.label}"
 
 

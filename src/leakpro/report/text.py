@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from leakpro.report import fmt
 from leakpro.report.risk import RiskLevel
 from leakpro.results.types import AttackResult, AuditResult
 
@@ -49,6 +50,8 @@ ATTACKS: dict[str, tuple[str, str]] = {
                             "It estimates how far each record is from the model's decision boundary; "
                             "training records tend to lie further away."),
 }
+
+LABEL_ONLY = frozenset({"label_only_augmentation", "label_only_boundary"})
 
 LEVEL_MEANING = {
     RiskLevel.LOW: (
@@ -98,11 +101,20 @@ def attack_paragraph(attack: AttackResult, result: AuditResult) -> str:
     except (KeyError, IndexError):
         had = had.split("{")[0].rstrip(" (,")
     threat = THREAT_MODELS.get(attack.threat_model, attack.threat_model)
+    if attack.attack in LABEL_ONLY and attack.threat_model != "labels":
+        threat = f"{THREAT_MODELS['labels']} (the audit allowed scores; this attack uses the labels alone)"
     return (
         f"<b>Threat model:</b> {threat}. <b>The attacker had</b> {had}. <b>What it did:</b> {did} "
-        f"It queried the model on {attack.queries:,} records and took {attack.runtime_s:.1f} s. "
+        f"{_cost(attack)} "
         f"<b>Method:</b> {attack.paper}."
     )
+
+
+def _cost(attack: AttackResult) -> str:
+    took = "under 0.01 s" if attack.runtime_s < 0.01 else fmt.seconds(attack.runtime_s)
+    if attack.queries == 0:
+        return f"It reused the model outputs already collected for the audit (no new queries) and took {took}."
+    return f"It sent {attack.queries:,} queries to the model and took {took}."
 
 
 def audited_sentence(result: AuditResult, model: str) -> str:

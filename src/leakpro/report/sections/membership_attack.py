@@ -54,6 +54,7 @@ class AttackView:
     slider_json: str
     slider_start: int
     slider_max: int
+    tied: int  # records scoring at least the lowest score shown (more than shown: ties cut off)
 
 
 def anchor(target: TargetResult, attack: AttackResult) -> str:
@@ -90,9 +91,11 @@ def build_attack_view(inputs: ReportInputs, target: TargetResult, attack: Attack
     start_op = _op(attack, SLIDER_START_LEVEL)
     threshold = start_op.threshold if start_op else None
     points = slider_points(s, m, keep=[p.threshold for p in attack.tpr_at_fpr])
+    null_label = "null control"
+    if null_target is not None and null_target.name != "null":
+        null_label = f"null control ({null_target.name})"
     roc = figures.roc_figure(attack.roc, null.roc if null else None, non_members=int((~m).sum()),
-                             title=f"{attack.title} ({attack.id})",
-                             null_label=f"null control ({null_target.name})" if null_target else "null control")
+                             title=f"{attack.title} ({attack.id})", null_label=null_label)
     level_name = fmt.level_pct(SLIDER_START_LEVEL)
     hist = figures.score_histogram(s[m], s[~m], title=f"{attack.title} ({attack.id})", threshold=threshold,
                                    threshold_label=f"threshold at FPR ≤ {level_name}")
@@ -105,4 +108,5 @@ def build_attack_view(inputs: ReportInputs, target: TargetResult, attack: Attack
         paragraph=attack_paragraph(attack, inputs.result), roc=roc, histogram=hist, operating=ops,
         exposed=exposed, slider_json=json_for_script(slider), slider_start=nearest_index(points, threshold),
         slider_max=len(points["threshold"]) - 1,
+        tied=int((s >= min(r.record.score for r in exposed)).sum()) if exposed else 0,
     )
