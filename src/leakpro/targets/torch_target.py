@@ -15,6 +15,7 @@ class TorchTarget:
         self.module = module.eval()
         self.n_classes = n_classes
         self.name = name
+        self.privacy: dict[str, float] | None = getattr(module, "privacy_spent", None)
 
     def logits(self, features: Features) -> np.ndarray:
         from leakpro.training.torch_train import torch_logits

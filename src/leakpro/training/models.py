@@ -34,12 +34,16 @@ def registered_models() -> list[str]:
 class MLP(nn.Module):
     """Fully connected ReLU network for tabular/flat features: in → hidden… → n_classes logits."""
 
-    def __init__(self, in_features: int, n_classes: int, hidden: Sequence[int] = (256, 256)) -> None:
+    def __init__(
+        self, in_features: int, n_classes: int, hidden: Sequence[int] = (256, 256), dropout: float = 0.0
+    ) -> None:
         super().__init__()
         layers: list[nn.Module] = []
         width = in_features
         for h in hidden:
             layers += [nn.Linear(width, int(h)), nn.ReLU()]
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
             width = int(h)
         layers.append(nn.Linear(width, n_classes))
         self.net = nn.Sequential(*layers)

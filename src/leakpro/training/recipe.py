@@ -4,7 +4,24 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class DPSpec(BaseModel):
+    """DP-SGD (Abadi et al. 2016) through Opacus: per-sample clipping and Gaussian noise, Poisson sampling."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    target_epsilon: float | None = Field(None, gt=0, description="calibrate the noise to reach this ε")
+    noise_multiplier: float | None = Field(None, gt=0, description="or give the noise multiplier directly")
+    max_grad_norm: float = Field(1.0, gt=0, description="per-sample gradient clipping norm")
+    delta: float = Field(1e-5, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _one(self) -> DPSpec:
+        if (self.target_epsilon is None) == (self.noise_multiplier is None):
+            raise ValueError("give exactly one of target_epsilon or noise_multiplier")
+        return self
 
 
 class TorchRecipe(BaseModel):
@@ -21,6 +38,8 @@ class TorchRecipe(BaseModel):
     batch_size: int = Field(128, ge=1)
     weight_decay: float = Field(0.0, ge=0)
     momentum: float = Field(0.9, ge=0, lt=1, description="used by sgd only")
+    label_smoothing: float = Field(0.0, ge=0, lt=1)
+    dp: DPSpec | None = Field(None, description="train with DP-SGD (Opacus)")
 
 
 class SklearnRecipe(BaseModel):

@@ -54,7 +54,11 @@ def _train(recipe: TorchRecipe, features: np.ndarray, labels: np.ndarray, n_clas
     in_features = int(np.prod(x.shape[1:]))
     model = build_model(recipe.model, recipe.params, in_features, n_classes)
     opt = make_optimizer(recipe, model)
-    loss_fn = nn.CrossEntropyLoss()
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing)
+    if recipe.dp is not None:
+        from leakpro.training.dp_sgd import train_dp
+
+        return train_dp(recipe, model, opt, x, y, loss_fn)
     model.train()
     n = x.shape[0]
     for _ in range(recipe.epochs):
