@@ -86,3 +86,15 @@ def test_most_exposed_members_counts_attacks(results_dir: Path) -> None:
 def test_formats() -> None:
     assert fmt.pct(0.053) == "5.30%" and fmt.auc(0.62849) == "0.628" and fmt.level_pct(0.001) == "0.1%"
     assert fmt.count(53, 1000) == "53 / 1,000" and fmt.seconds(125) == "2 min 5 s"
+
+
+def test_fixture_results_follow_the_published_schema(results_dir: Path) -> None:
+    """The stored results the report tests read are valid against results.schema.json, as an audit's are."""
+    jsonschema = pytest.importorskip("jsonschema")
+    import json
+
+    import leakpro.results
+
+    schema_path = Path(leakpro.results.__file__).parent / "results.schema.json"
+    schema = json.loads(schema_path.read_text())
+    jsonschema.validate(json.loads((results_dir / "results.json").read_text()), schema)
