@@ -152,6 +152,20 @@ def _native(value: Any) -> Any:
     return value
 
 
+def _error_detail(body: bytes) -> str:
+    """The server's error message: the ``error``/``detail`` field of a JSON body, else the text itself."""
+    text = body.decode("utf-8", "replace").strip()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return repr(text[:300])
+    if isinstance(data, dict):
+        for key in ("error", "detail", "message"):
+            if key in data:
+                return str(data[key])[:300]
+    return repr(text[:300])
+
+
 def encode_rows(features: Features, encoding: Literal["rows", "records"]) -> list[Any]:
     """Feature rows as JSON-able values. Floats keep every bit (JSON floats round-trip float64)."""
     import numpy as np
@@ -301,12 +315,12 @@ class HttpTarget:
                 with urllib.request.urlopen(request, timeout=spec.timeout_s) as response:
                     return bytes(response.read())
             except urllib.error.HTTPError as exc:
-                detail = exc.read()[:300].decode("utf-8", "replace").strip()
+                detail = _error_detail(exc.read()[:2000])
                 if exc.code < 500 and exc.code != 429:
-                    raise HttpTargetError(f"POST {url} was refused with HTTP {exc.code} {exc.reason}: {detail!r}. "
+                    raise HttpTargetError(f"POST {url} was refused with HTTP {exc.code} {exc.reason}: {detail}. "
                                           "Fix: check target.http.url and the request mapping "
                                           "(request_key, feature_encoding, extra_body, headers)") from exc
-                last = f"HTTP {exc.code} {exc.reason} {detail!r}"
+                last = f"HTTP {exc.code} {exc.reason}: {detail}"
             except (urllib.error.URLError, TimeoutError, ConnectionError, HTTPException, OSError) as exc:
                 reason = getattr(exc, "reason", exc)
                 last = f"{type(reason).__name__}: {reason}"
