@@ -46,6 +46,30 @@ def audited_and_null(result: AuditResult) -> tuple[list[TargetResult], TargetRes
     return audited, null
 
 
+ROLE_NAMES = {"target": "audited", "null": "null control", "defence": "defended variant"}
+
+
+def epsilon_bound(attack: AttackResult) -> float | None:
+    """The attack's empirical ε lower bound, when the audit computed one."""
+    bound = getattr(attack, "epsilon_lower_bound", None)
+    value = getattr(bound, "epsilon", None)
+    return float(value) if value is not None else None
+
+
+def target_row(target: TargetResult) -> dict[str, object]:
+    """One row of the across-targets table: role, level, best AUC, ε figures when present."""
+    bounds = [b for b in (epsilon_bound(a) for a in target.attacks) if b is not None]
+    privacy = getattr(target, "privacy", None) or {}
+    defence = getattr(target, "defence", None)
+    return {
+        "target": target, "role": ROLE_NAMES.get(target.role, target.role), "assessment": target_assessment(target),
+        "best_auc": max((a.auc.value for a in target.attacks), default=None),
+        "epsilon_bound": max(bounds) if bounds else None,
+        "accountant_epsilon": privacy.get("epsilon") if isinstance(privacy, dict) else None,
+        "defence": ", ".join(f"{k}: {v}" for k, v in defence.items()) if isinstance(defence, dict) else "",
+    }
+
+
 def target_assessment(target: TargetResult | None) -> Assessment | None:
     """The worst attack's level, with its interval, for one target."""
     return overall(assess_attack(a) for a in target.attacks) if target else None
@@ -140,9 +164,8 @@ class MembershipSection:
             link="membership",
         )]
         body = env.get_template("membership.html.j2").render(
-            result=result, targets=views, all_targets=result.targets, meaning=LEVEL_MEANING,
+            result=result, targets=views, target_rows=[target_row(t) for t in result.targets], meaning=LEVEL_MEANING,
             exposed_level=EXPOSED_LEVEL, prior=result.data.member_prior, has_frame=inputs.frame is not None,
-            target_assessment=target_assessment,
         )
         appendix = env.get_template("membership_appendix.html.j2").render(
             thresholds=MEMBERSHIP_THRESHOLDS, names=FIGURE_NAMES)

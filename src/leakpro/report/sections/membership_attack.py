@@ -55,6 +55,7 @@ class AttackView:
     slider_start: int
     slider_max: int
     tied: int  # records scoring at least the lowest score shown (more than shown: ties cut off)
+    epsilon: dict[str, float] | None = None  # empirical ε lower bound, when the audit computed one
 
 
 def anchor(target: TargetResult, attack: AttackResult) -> str:
@@ -109,4 +110,12 @@ def build_attack_view(inputs: ReportInputs, target: TargetResult, attack: Attack
         exposed=exposed, slider_json=json_for_script(slider), slider_start=nearest_index(points, threshold),
         slider_max=len(points["threshold"]) - 1,
         tied=int((s >= min(r.record.score for r in exposed)).sum()) if exposed else 0,
+        epsilon=_epsilon(attack),
     )
+
+
+def _epsilon(attack: AttackResult) -> dict[str, float] | None:
+    bound = getattr(attack, "epsilon_lower_bound", None)
+    if bound is None:
+        return None
+    return {k: float(getattr(bound, k)) for k in ("epsilon", "delta", "confidence") if hasattr(bound, k)}
