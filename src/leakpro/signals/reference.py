@@ -3,22 +3,37 @@
 Model 2i trains on a random half H_i of the candidates and model 2i+1 on its complement, so with an even
 number of models every candidate is IN for exactly half of them. Population records are OUT for all.
 Each model's outputs on the attacker's records are stored under a key that hashes the records, the
-training indices, the recipe and the seed; a re-run with the same config reuses them (resume).
+training indices, the recipe and the seed (:class:`~leakpro.signals.store.SignalStore`: float32 ``.npy``,
+memory-mapped on read); a re-run with the same config reuses them (resume), and only models whose entry
+is missing are trained again.
+
+Missing models are trained through an :class:`~leakpro.compute.Executor` (in-process by default, or a
+process pool, or Ray). With ``batched=True`` and a torch recipe the batched trainer can handle
+(registered ``mlp`` / ``logistic``), models are trained several at once by stacking their parameters
+(:mod:`leakpro.training.batched`); each model keeps its own seed and batch order, so the numbers are those
+of the sequential path (bitwise equal on CPU in our tests; equal up to float32 rounding in general), and
+the same seed always gives the same numbers whichever executor runs the jobs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from leakpro.compute.local import LocalExecutor
+from leakpro.compute.protocol import Executor
 from leakpro.data.dataset import Dataset, take
 from leakpro.game.view import ReferenceSignals
-from leakpro.training.trainers import Trainer
+from leakpro.signals.store import SignalStore
+from leakpro.training.trainers import TorchTrainer, Trainer
 
 ProgressFn = Callable[[int, int, bool], None]  # (done, total, from_cache)
+MAX_BATCH = 64  # models trained together in one batched job
 
 
 def reference_splits(n_candidates: int, k: int, seed: int) -> np.ndarray:
@@ -34,6 +49,48 @@ def reference_splits(n_candidates: int, k: int, seed: int) -> np.ndarray:
     return masks
 
 
+@dataclass(frozen=True)
+class TrainContext:
+    """What every training job needs, sent once per worker: the records and the trainer."""
+
+    records: Dataset
+    trainer: Trainer
+
+
+@dataclass(frozen=True)
+class TrainJob:
+    """Train the reference models ``models`` (their numbers), each on its rows with its seed."""
+
+    models: tuple[int, ...]
+    rows: tuple[np.ndarray, ...]
+    seeds: tuple[int, ...]
+    batched: bool
+
+
+def run_train_job(ctx: TrainContext, job: TrainJob) -> list[np.ndarray]:
+    """Train the job's models and return each one's float32 outputs on all records (job order)."""
+    features, labels = ctx.records.features, ctx.records.labels
+    if job.batched and isinstance(ctx.trainer, TorchTrainer):
+        from leakpro.targets.torch_target import TorchTarget
+        from leakpro.training.batched import train_many
+
+        x = features if isinstance(features, np.ndarray) else features.to_numpy(dtype=np.float32)
+        modules = train_many(ctx.trainer.recipe, x, labels, ctx.trainer.n_classes, job.rows, job.seeds)
+        targets = [TorchTarget(m, ctx.trainer.n_classes) for m in modules]
+        return [t.logits(x).astype(np.float32) for t in targets]
+    out = []
+    for rows, seed in zip(job.rows, job.seeds, strict=True):
+        model = ctx.trainer.fit(take(features, rows), labels[rows], seed)
+        out.append(model.logits(features).astype(np.float32))
+    return out
+
+
+def _batchable(trainer: Trainer) -> bool:
+    from leakpro.training.batched import can_batch
+
+    return isinstance(trainer, TorchTrainer) and can_batch(trainer.recipe)
+
+
 class ReferenceBank:
     """Trains (or loads) reference models lazily; ``signals(k)`` returns the first k."""
 
@@ -45,6 +102,8 @@ class ReferenceBank:
         seed: int,
         cache_dir: Path | None,
         progress: ProgressFn | None = None,
+        executor: Executor | None = None,
+        batched: bool = True,
     ) -> None:
         self.records = records
         self.n_candidates = n_candidates
@@ -52,7 +111,11 @@ class ReferenceBank:
         self.seed = seed
         self.cache_dir = cache_dir
         self.progress = progress
-        self._logits: list[np.ndarray] = []
+        self.executor: Executor = executor if executor is not None else LocalExecutor()
+        self.batched = batched
+        self.store = None if cache_dir is None else SignalStore(cache_dir / "reference")
+        self._outputs: dict[int, np.ndarray] = {}
+        self._stack: np.ndarray | None = None
         self._records_key = records.fingerprint()
         self.cache_hits = 0
 
@@ -63,6 +126,9 @@ class ReferenceBank:
         pop = np.zeros((k, len(self.records) - self.n_candidates), dtype=bool)
         return np.concatenate([masks, pop], axis=1)
 
+    def _model_seed(self, i: int) -> int:
+        return self.seed * 1000 + i
+
     def _key(self, train_mask: np.ndarray, model_seed: int) -> str:
         h = hashlib.sha256()
         for part in (self._records_key, self.trainer.key(), str(model_seed)):
@@ -70,30 +136,62 @@ class ReferenceBank:
         h.update(np.packbits(train_mask).tobytes())
         return h.hexdigest()[:32]
 
-    def _train_one(self, train_mask: np.ndarray, model_seed: int) -> tuple[np.ndarray, bool]:
-        key = self._key(train_mask, model_seed)
-        path = None if self.cache_dir is None else self.cache_dir / "reference" / f"{key}.npz"
-        if path is not None and path.exists():
-            with np.load(path, allow_pickle=False) as f:
-                return f["logits"], True
-        idx = np.flatnonzero(train_mask)
-        model = self.trainer.fit(take(self.records.features, idx), self.records.labels[idx], model_seed)
-        logits = model.logits(self.records.features).astype(np.float32)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.stem + ".tmp.npz")
-            np.savez(tmp, logits=logits, train_mask=train_mask)
-            tmp.replace(path)  # atomic: a killed run never leaves a half-written entry
-        return logits, False
+    def _jobs(self, missing: list[int], masks: np.ndarray) -> list[tuple[str, TrainJob]]:
+        """Batched jobs group models of one training-set size, split over the executor's slots."""
+        if self.batched and _batchable(self.trainer):
+            size = min(MAX_BATCH, max(1, math.ceil(len(missing) / self.executor.slots)))
+            groups: dict[int, list[int]] = {}
+            for i in missing:
+                groups.setdefault(int(masks[i].sum()), []).append(i)
+            chunks = [g[s : s + size] for g in groups.values() for s in range(0, len(g), size)]
+            batched = True
+        else:
+            chunks, batched = [[i] for i in missing], False
+        return [
+            (f"models {c[0]}..{c[-1]}" if len(c) > 1 else f"model {c[0]}", TrainJob(
+                models=tuple(c), rows=tuple(np.flatnonzero(masks[i]) for i in c),
+                seeds=tuple(self._model_seed(i) for i in c), batched=batched))
+            for c in chunks
+        ]
+
+    def _train_missing(self, k: int, masks: np.ndarray) -> None:
+        done = len(self._outputs)
+        missing = []
+        for i in range(k):
+            if i in self._outputs:
+                continue
+            cached = None if self.store is None else self.store.get(self._key(masks[i], self._model_seed(i)))
+            if cached is None:
+                missing.append(i)
+                continue
+            self._outputs[i] = cached
+            self.cache_hits += 1
+            done += 1
+            if self.progress is not None:
+                self.progress(done, k, True)
+        if not missing:
+            return
+        jobs = self._jobs(missing, masks)
+        by_id = dict(jobs)
+        ctx = TrainContext(Dataset(self.records.name, self.records.features, self.records.labels,
+                                   self.records.classes), self.trainer)
+        for job_id, outputs in self.executor.map(run_train_job, jobs, ctx):
+            for i, logits in zip(by_id[job_id].models, outputs, strict=True):
+                seed = self._model_seed(i)
+                self._outputs[i] = logits if self.store is None else self.store.put(
+                    self._key(masks[i], seed), logits, masks[i], seed)
+                done += 1
+                if self.progress is not None:
+                    self.progress(done, k, False)
 
     def signals(self, k: int) -> ReferenceSignals:
         if k < 1:
             raise ValueError("at least one reference model is needed")
         masks = self._masks(k)
-        for i in range(len(self._logits), k):
-            logits, hit = self._train_one(masks[i], model_seed=self.seed * 1000 + i)
-            self._logits.append(logits)
-            self.cache_hits += int(hit)
-            if self.progress is not None:
-                self.progress(i + 1, k, hit)
-        return ReferenceSignals(logits=np.stack(self._logits[:k]), trained_on=masks)
+        self._train_missing(k, masks)
+        if self.store is None:
+            return ReferenceSignals(logits=np.stack([self._outputs[i] for i in range(k)]), trained_on=masks)
+        if self._stack is None or self._stack.shape[0] < k:
+            keys = [self._key(masks[i], self._model_seed(i)) for i in range(k)]
+            self._stack = self.store.stack(keys)
+        return ReferenceSignals(logits=self._stack[:k], trained_on=masks)
