@@ -14,6 +14,7 @@ import leakpro
 from leakpro.audit.environment import package_versions
 from leakpro.audit.plan import AuditPlan, build_plan, parse_config
 from leakpro.audit.progress import ProgressSink, SilentProgress
+from leakpro.compute import make_executor
 from leakpro.config.schema import AuditConfig
 from leakpro.game.view import AttackerView, QueryOracle, ThreatModel
 from leakpro.metrics.summary import membership_metrics
@@ -93,7 +94,8 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
     bank = None
     if plan.trainer is not None:
         bank = ReferenceBank(game.attacker_records(), game.n_candidates, plan.trainer, cfg.seed,
-                             cache_dir / "cache" if cache_dir else None, progress.models)
+                             cache_dir / "cache" if cache_dir else None, progress.models,
+                             executor=make_executor(cfg.executor), batched=cfg.executor.batched)
     t0 = time.perf_counter()
     if bank is not None and plan.reference_models:
         progress.stage(f"training {plan.reference_models} reference models")
