@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from leakpro.audit.attack_specs import AttackSpec, resolve_attacks
+from leakpro.audit.defences import check_defences
 from leakpro.config.errors import ConfigError, ConfigIssue
 from leakpro.config.schema import AuditConfig
 from leakpro.data.dataset import Dataset
@@ -36,10 +37,18 @@ class AuditPlan:
     reference_models: int
 
 
+def format_loc(loc: tuple[Any, ...]) -> str:
+    """('defences', 1, 'output') → 'defences[1].output'."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 def _pydantic_issues(exc: ValidationError, model: type[BaseModel]) -> list[ConfigIssue]:
     issues = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
+        loc = format_loc(err["loc"])
         if err["type"] == "extra_forbidden":
             allowed = _allowed_fields(model, err["loc"][:-1])
             close = difflib.get_close_matches(str(err["loc"][-1]), allowed, n=1)
@@ -56,11 +65,15 @@ def _pydantic_issues(exc: ValidationError, model: type[BaseModel]) -> list[Confi
 def _allowed_fields(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     current: Any = model
     for part in loc:
+        if isinstance(part, int):
+            continue
         field = getattr(current, "model_fields", {}).get(part)
         if field is None:
             return []
         ann = field.annotation
-        candidates = [a for a in getattr(ann, "__args__", (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)]
+        args = list(getattr(ann, "__args__", (ann,)))
+        args += [inner for a in args for inner in getattr(a, "__args__", ())]  # list[Model], Model | None
+        candidates = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
         if not candidates:
             return []
         current = candidates[0]
@@ -249,6 +262,7 @@ def build_plan(config: AuditConfig, base: Path) -> AuditPlan:
     if spec.train and spec.kind == "torch" and spec.model is not None:
         issues.append(ConfigIssue("target.model", "ignored when LeakPro trains the target",
                                   "put the architecture in target.recipe.model / recipe.params"))
+    check_defences(config, issues)
     if issues:
         raise ConfigError(issues)
     assert game is not None

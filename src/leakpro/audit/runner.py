@@ -11,16 +11,29 @@ import numpy as np
 import pandas as pd
 
 import leakpro
+from leakpro.audit.defences import TargetSetup, defence_setups
 from leakpro.audit.environment import package_versions
 from leakpro.audit.plan import AuditPlan, build_plan, parse_config
 from leakpro.audit.progress import ProgressSink, SilentProgress
 from leakpro.compute import make_executor
 from leakpro.config.schema import AuditConfig
 from leakpro.game.view import AttackerView, QueryOracle, ThreatModel
+from leakpro.metrics.epsilon import epsilon_lower_bound
 from leakpro.metrics.summary import membership_metrics
-from leakpro.results.types import AttackResult, AuditResult, DataSummary, ReferenceSummary, TargetResult
+from leakpro.results.types import (
+    AttackResult,
+    AuditResult,
+    DataSummary,
+    EpsilonLowerBound,
+    ReferenceSummary,
+    RiskUtility,
+    TargetResult,
+)
 from leakpro.signals.reference import ReferenceBank
 from leakpro.targets.protocol import Target
+from leakpro.training.trainers import Trainer
+
+DEFAULT_DELTA = 1e-5  # δ for ε lower bounds of targets without a DP accountant
 
 
 def _accuracy(target: Target, plan: AuditPlan, rows: np.ndarray) -> float:
@@ -43,25 +56,30 @@ def _train_targets(plan: AuditPlan, progress: ProgressSink) -> list[tuple[str, s
     return targets
 
 
-def _audit_target(
-    plan: AuditPlan, name: str, role: str, target: Target, bank: ReferenceBank | None, progress: ProgressSink
-) -> tuple[TargetResult, pd.DataFrame]:
+def _epsilon(scores: np.ndarray, members: np.ndarray, delta: float, seed: int) -> EpsilonLowerBound:
+    bound = epsilon_lower_bound(scores, members, delta=delta, seed=seed)
+    return EpsilonLowerBound(**vars(bound))
+
+
+def _audit_target(plan: AuditPlan, setup: TargetSetup, progress: ProgressSink) -> tuple[TargetResult, pd.DataFrame]:
     game, seed = plan.game, plan.config.seed
     records = game.attacker_records()
-    threat = ThreatModel(plan.config.threat_model)
-    oracle = QueryOracle(target, threat)
+    oracle = QueryOracle(setup.target, setup.threat)
+    privacy = getattr(setup.target, "privacy", None)
+    delta = privacy["delta"] if privacy else DEFAULT_DELTA
 
     def refs(k: int) -> Any:
-        if bank is None:
+        if setup.references is None:
             raise RuntimeError("this audit has no reference-model recipe")
-        return bank.signals(k)
+        return setup.references(k)
 
-    view = AttackerView(threat, records, game.n_candidates, oracle, refs, seed)
+    view = AttackerView(setup.threat, records, game.n_candidates, oracle, refs, seed)
     labels = records.labels[: game.n_candidates]
     scores = pd.DataFrame({"record": game.candidates, "member": game.members, "label": labels})
+    attacks = [a for a in plan.attacks if setup.threat in a.attack.threat_models]
     results = []
-    for i, spec in enumerate(plan.attacks):
-        progress.attack(name, spec.id, i, len(plan.attacks))
+    for i, spec in enumerate(attacks):
+        progress.attack(setup.name, spec.id, i, len(attacks))
         before, start = oracle.queries, time.perf_counter()
         s = spec.attack.run(view)
         runtime = time.perf_counter() - start
@@ -69,17 +87,19 @@ def _audit_target(
         derived = {k: v for k, v in vars(spec.attack).items() if k.endswith("_") and not k.startswith("_")}
         results.append(AttackResult(
             id=spec.id, attack=spec.attack.name, title=spec.attack.title, paper=spec.attack.paper,
-            threat_model=threat.value, params=spec.attack.params.model_dump(), derived=derived, seed=seed,
+            threat_model=setup.threat.value, params=spec.attack.params.model_dump(), derived=derived, seed=seed,
             runtime_s=round(runtime, 4), queries=oracle.queries - before, scores_column=spec.id,
-            **membership_metrics(s, game.members),
+            epsilon_lower_bound=_epsilon(s, game.members, delta, seed), **membership_metrics(s, game.members),
         ))
-    progress.attack(name, "", len(plan.attacks), len(plan.attacks))
+    progress.attack(setup.name, "", len(attacks), len(attacks))
     cand = game.candidates
     members, non_members = cand[game.members], cand[~game.members]
     return TargetResult(
-        name=name, role=role, description=target.describe(),  # type: ignore[arg-type]
-        train_accuracy=_accuracy(target, plan, members), test_accuracy=_accuracy(target, plan, non_members),
-        scores_file=f"scores/{name}.csv", attacks=results,
+        name=setup.name, role=setup.role, description=setup.target.describe(),  # type: ignore[arg-type]
+        train_accuracy=_accuracy(setup.target, plan, members),
+        test_accuracy=_accuracy(setup.target, plan, non_members),
+        scores_file=f"scores/{setup.name}.csv", threat_model=setup.threat.value,
+        defence=setup.defence, privacy=privacy, attacks=results,
     ), scores
 
 
@@ -91,19 +111,32 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
     targets = _train_targets(plan, progress)
     stages["train_targets"] = time.perf_counter() - t0
     game, cfg = plan.game, plan.config
-    bank = None
-    if plan.trainer is not None:
-        bank = ReferenceBank(game.attacker_records(), game.n_candidates, plan.trainer, cfg.seed,
+
+    def make_bank(trainer: Trainer) -> ReferenceBank:
+        return ReferenceBank(game.attacker_records(), game.n_candidates, trainer, cfg.seed,
                              cache_dir / "cache" if cache_dir else None, progress.models,
                              executor=make_executor(cfg.executor), batched=cfg.executor.batched)
+
+    bank = make_bank(plan.trainer) if plan.trainer is not None else None
     t0 = time.perf_counter()
     if bank is not None and plan.reference_models:
         progress.stage(f"training {plan.reference_models} reference models")
         bank.signals(plan.reference_models)
     stages["reference_models"] = time.perf_counter() - t0
+    threat = ThreatModel(cfg.threat_model)
+    setups = [TargetSetup(n, r, t, threat, bank.signals if bank else None) for n, r, t in targets]
+    if cfg.defences:
+        t0 = time.perf_counter()
+        progress.stage(f"training {len(cfg.defences)} defended variant(s)")
+        members = game.dataset.subset(game.member_indices())
+        setups += defence_setups(cfg, targets[0][2], (members.features, members.labels),
+                                 bank.signals if bank else None, lambda tr: make_bank(tr).signals,
+                                 game.dataset.n_classes)
+        stages["defences"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    audited = [_audit_target(plan, n, r, t, bank, progress) for n, r, t in targets]
+    audited = [_audit_target(plan, setup, progress) for setup in setups]
     stages["attacks"] = time.perf_counter() - t0
+    target_results = [t for t, _ in audited]
     result = AuditResult(
         leakpro_version=leakpro.__version__,
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -119,13 +152,26 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
             from_cache=bank.cache_hits, train_size=game.n_candidates // 2,
             recipe={"key": plan.trainer.key() if plan.trainer else ""},
         ),
-        targets=[t for t, _ in audited],
+        targets=target_results,
+        risk_utility=[risk_utility(t) for t in target_results if t.attacks],
         stage_runtime_s={k: round(v, 3) for k, v in stages.items()},
         notes=_notes(plan),
     )
     if out is not None:
         save_results(result, [s for _, s in audited], out)
     return result
+
+
+def risk_utility(target: TargetResult) -> RiskUtility:
+    """The strongest attack (highest TPR at 1% FPR) beside utility, the best AUC and the best ε bound."""
+    strongest = max(target.attacks, key=lambda a: (a.tpr_at_fpr[1].tpr.value, a.auc.value))
+    bounds = [a.epsilon_lower_bound.epsilon for a in target.attacks if a.epsilon_lower_bound is not None]
+    return RiskUtility(
+        target=target.name, role=target.role, test_accuracy=target.test_accuracy, strongest_attack=strongest.id,
+        tpr_at_1pct_fpr=strongest.tpr_at_fpr[1].tpr, auc=strongest.auc,
+        max_auc=max(a.auc.value for a in target.attacks), epsilon_lower_bound=max(bounds, default=0.0),
+        accountant_epsilon=target.privacy["epsilon"] if target.privacy else None,
+    )
 
 
 def _notes(plan: AuditPlan) -> list[str]:

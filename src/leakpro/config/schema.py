@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from leakpro.targets.http_target import HttpTargetSpec
+from leakpro.targets.output_defence import OutputDefence
 from leakpro.training.recipe import TorchRecipe
 
 
@@ -97,6 +98,18 @@ class ExecutorSpec(_Strict):
     batched: bool = Field(True, description="train many small torch models together where the architecture allows")
 
 
+class DefenceSpec(_Strict):
+    """A defended variant of the target, audited beside it: a changed training recipe and/or an output defence.
+
+    ``recipe`` overrides fields of ``target.recipe`` (e.g. weight_decay, epochs for early stopping,
+    label_smoothing, params: {dropout: 0.3}, dp: {target_epsilon: 1.0}); it needs ``target.train``.
+    """
+
+    name: str = Field(..., pattern=r"^[A-Za-z0-9_.-]+$")
+    recipe: dict[str, Any] = Field(default_factory=dict)
+    output: OutputDefence | None = None
+
+
 AttackItem = str | dict[str, dict[str, Any] | None]
 
 
@@ -107,6 +120,7 @@ class AuditConfig(_Strict):
     threat_model: Literal["scores", "labels"] = "scores"
     attacks: Literal["all"] | list[AttackItem] = "all"
     reference: ReferenceSpec = Field(default_factory=lambda: ReferenceSpec(models=None))
-    executor: ExecutorSpec = Field(default_factory=lambda: ExecutorSpec(workers=None, address=None))
+    executor: ExecutorSpec = Field(default_factory=lambda: ExecutorSpec(workers=None, address=None, batched=True))
     null_target: bool = Field(False, description="also audit a model trained without the candidate members")
+    defences: list[DefenceSpec] = Field(default_factory=list, description="defended variants to compare")
     name: str = "audit"

@@ -36,6 +36,20 @@ class OperatingPointResult(_Frozen):
     non_members: int
 
 
+class EpsilonLowerBound(_Frozen):
+    """Empirical lower bound on DP ε from this attack's scores (threshold chosen on a held-out half)."""
+
+    epsilon: float
+    delta: float
+    confidence: float
+    direction: str = Field(description="'members-high': TPR vs FPR; 'members-low': TNR vs FNR")
+    threshold: float
+    successes: int
+    trials: int
+    errors: int
+    error_trials: int
+
+
 class AttackResult(_Frozen):
     """One attack against one target."""
 
@@ -55,18 +69,38 @@ class AttackResult(_Frozen):
     advantage: float = Field(description="best TPR − FPR over thresholds (membership advantage)")
     roc: dict[str, list[float]] = Field(description="downsampled ROC: {'fpr': [...], 'tpr': [...]}")
     scores_column: str = Field(description="column of this attack in the target's scores file")
+    epsilon_lower_bound: EpsilonLowerBound | None = None
 
 
 class TargetResult(_Frozen):
     """All attacks against one target (the audited model, or the null control)."""
 
     name: str
-    role: Literal["target", "null"] = Field(description="'null': trained without the candidate members")
+    role: Literal["target", "null", "defence"] = Field(
+        description="'null': trained without the candidate members; 'defence': a defended variant of the target"
+    )
     description: str
     train_accuracy: float | None = Field(description="accuracy on the candidate members")
     test_accuracy: float | None = Field(description="accuracy on the candidate non-members")
     scores_file: str = Field(description="CSV of per-record scores, relative to results.json")
+    threat_model: Literal["scores", "labels"] = "scores"
+    defence: dict[str, Any] | None = Field(None, description="the defence of this variant, as configured")
+    privacy: dict[str, float] | None = Field(None, description="DP accountant: epsilon, delta, noise multiplier")
     attacks: list[AttackResult]
+
+
+class RiskUtility(_Frozen):
+    """One row of the risk–utility comparison across targets (maxima over attacks are optimistic)."""
+
+    target: str
+    role: str
+    test_accuracy: float | None
+    strongest_attack: str = Field(description="the attack with the highest TPR at 1% FPR")
+    tpr_at_1pct_fpr: Interval
+    auc: Interval = Field(description="AUC of the strongest attack")
+    max_auc: float = Field(description="highest AUC over all attacks")
+    epsilon_lower_bound: float = Field(description="highest empirical ε lower bound over all attacks")
+    accountant_epsilon: float | None
 
 
 class DataSummary(_Frozen):
@@ -100,5 +134,6 @@ class AuditResult(_Frozen):
     data: DataSummary
     reference_models: ReferenceSummary | None
     targets: list[TargetResult]
+    risk_utility: list[RiskUtility] = Field(default_factory=list)
     stage_runtime_s: dict[str, float]
     notes: list[str] = Field(default_factory=list)
