@@ -119,3 +119,15 @@ def test_trust_flag_and_index_file(tmp_path):
     result = json.loads((tmp_path / "o2" / "results.json").read_text())
     assert result["data"]["n_members"] == int(frame["in_training"].sum())
     assert result["targets"][0]["attacks"][0]["auc"]["low"] > 0.5  # a fully grown tree memorises its members
+
+
+def test_report_command_rerenders_without_running_attacks(planted_audit, tmp_path):
+    _, out = planted_audit
+    result = CliRunner().invoke(app, ["report", str(out / "results.json"), "--out", str(tmp_path), "--no-pdf"],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stdout
+    html = (tmp_path / "report.html").read_text()
+    data = json.loads((out / "results.json").read_text())
+    assert f"{data['targets'][0]['attacks'][0]['auc']['value']:.3f}" in html
+    missing = CliRunner().invoke(app, ["report", str(tmp_path / "nope.json")], env={"COLUMNS": "200"})
+    assert missing.exit_code == 2

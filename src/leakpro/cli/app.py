@@ -15,7 +15,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="directory for results.json and scores")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="directory for results.json, scores and the report")]
+PdfOpt = Annotated[bool, typer.Option("--pdf/--no-pdf", help="also render report.pdf (WeasyPrint)")]
 
 
 def _console():  # type: ignore[no-untyped-def]
@@ -24,7 +25,7 @@ def _console():  # type: ignore[no-untyped-def]
     return Console()
 
 
-def _run_and_show(config: object, out: Path, cache: Path | None, trust: bool = False) -> None:
+def _run_and_show(config: object, out: Path, cache: Path | None, trust: bool = False, pdf: bool = True) -> None:
     from leakpro.audit.runner import run_audit
     from leakpro.cli.progress import RichProgress
     from leakpro.cli.tables import accuracy_line, results_table
@@ -40,6 +41,22 @@ def _run_and_show(config: object, out: Path, cache: Path | None, trust: bool = F
     console.print(results_table(result))
     console.print(accuracy_line(result))
     console.print(f"Results: {out / 'results.json'}  (runtime per stage: {result.stage_runtime_s})")
+    _write_report(out / "results.json", out, pdf=pdf)
+
+
+def _write_report(results_json: Path, out: Path, pdf: bool) -> None:
+    from leakpro.report import render_report
+
+    console = _console()
+    try:
+        paths = render_report(results_json, out, pdf=pdf)
+    except BaseException as exc:  # WeasyPrint's URL-fetching refusal derives from BaseException
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        console.print(f"[bold red]The report could not be rendered[/]: {type(exc).__name__}: {exc}\n"
+                      f"The results are complete in {results_json}; re-render with `leakpro report`.")
+        raise typer.Exit(1) from None
+    console.print(f"Report: {paths.html}" + (f" and {paths.pdf}" if paths.pdf else ""))
 
 
 @app.command()
@@ -48,6 +65,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="seed for data split, training and attacks")] = 0,
     quick: Annotated[bool, typer.Option(help="a small, fast variant (seconds)")] = False,
     synthetic: Annotated[bool, typer.Option("--synthetic", help="run the synthetic-data demo instead")] = False,
+    pdf: PdfOpt = True,
 ) -> None:
     """Audit the embedded Adult MLP (and a null control) with every membership attack."""
     if synthetic:
@@ -57,7 +75,7 @@ def demo(
         return
     from leakpro.demo import demo_config
 
-    _run_and_show(demo_config(seed, quick), out, out)
+    _run_and_show(demo_config(seed, quick), out, out, pdf=pdf)
 
 
 @app.command()
@@ -66,6 +84,7 @@ def audit(
     out: OutOpt = Path("leakpro-out/audit"),
     cache: Annotated[Optional[Path], typer.Option(help="cache directory (default: --out)")] = None,  # noqa: UP045
     trust: Annotated[bool, typer.Option("--trust", help="allow pickled model files (they can run code)")] = False,
+    pdf: PdfOpt = True,
 ) -> None:
     """Audit your own target (or, with a `synthetic:` section, a synthetic table) from a YAML config.
 
@@ -79,7 +98,7 @@ def audit(
     if isinstance(raw_config, dict) and "synthetic" in raw_config:
         _synthetic_from_config(raw_config, config.resolve().parent, out)
         return
-    _run_and_show(config, out.resolve(), cache.resolve() if cache else None, trust=trust)
+    _run_and_show(config, out.resolve(), cache.resolve() if cache else None, trust=trust, pdf=pdf)
 
 
 def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path) -> None:
@@ -95,6 +114,19 @@ def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path) -> Non
     except SyntheticInputError as exc:
         _console().print(f"[bold red]Input error[/] — nothing was run.\n{exc}")
         raise typer.Exit(2) from None
+
+
+@app.command()
+def report(
+    results: Annotated[Path, typer.Argument(help="results.json of an audit")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="directory (default: beside results)")] = None,  # noqa: UP045
+    pdf: PdfOpt = True,
+) -> None:
+    """Re-render report.html (and report.pdf) from results.json without re-running any attack."""
+    if not results.is_file():
+        _console().print(f"[bold red]{results}[/]: file not found; give the results.json an audit wrote")
+        raise typer.Exit(2)
+    _write_report(results, out or results.parent, pdf=pdf)
 
 
 @app.command()
