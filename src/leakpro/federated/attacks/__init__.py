@@ -1,6 +1,6 @@
 """Server-side gradient-inversion attacks (one module each) and the curious client's membership inference."""
 
-from leakpro.federated.attacks import dlg, idlg, inverting_gradients
+from leakpro.federated.attacks import dlg, idlg, inverting_gradients, tabular
 from leakpro.federated.attacks.base import (
     Reconstruction,
     ServerAttack,
@@ -18,4 +18,5 @@ __all__ = [
     "idlg",
     "inverting_gradients",
     "registered_server_attacks",
+    "tabular",
 ]
