@@ -27,7 +27,8 @@ def defended(tmp_path_factory):
         {"name": "labels", "output": {"labels_only": True}},
     ]
     attacks = ["loss", "rmia", "label_only_augmentation"]
-    return run_audit(_config(4, defences, attacks), out=tmp_path_factory.mktemp("defences"))
+    cfg = {**_config(4, defences, attacks), "one_run": {"canaries": 400, "guesses": 100}}
+    return run_audit(cfg, out=tmp_path_factory.mktemp("defences"))
 
 
 def test_undefended_overfit_target_has_a_clearly_positive_bound(defended):
@@ -73,3 +74,12 @@ def test_defence_config_errors():
     assert "defences[0].recipe.weight_decy" in text
     assert "defences[1].name: used twice" in text
     assert "defences[2]: changes nothing" in text
+
+
+def test_one_run_canary_audit(defended):
+    runs = {r.variant: r for r in defended.one_run}
+    assert set(runs) == {"target", "dp-eps1"}  # output-side variants share the target's training run
+    assert runs["target"].epsilon_lower_bound > 1.0  # mislabeled canaries are memorised without DP
+    assert runs["target"].correct > 0.8 * runs["target"].guesses
+    dp = runs["dp-eps1"]
+    assert dp.accountant_epsilon is not None and dp.epsilon_lower_bound <= dp.accountant_epsilon

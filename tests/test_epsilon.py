@@ -34,3 +34,28 @@ def test_perfect_attack_reaches_the_sample_ceiling():
     n = int((~members).sum()) // 2
     ceiling = math.log(1 / (1 - 0.025 ** (1 / n)))  # FPR upper bound with 0 of ~n errors
     assert bound.epsilon == pytest.approx(ceiling, rel=0.1) and bound.epsilon < 8
+
+
+def test_one_run_matches_the_binomial_test_without_delta():
+    from scipy import stats
+
+    from leakpro.metrics.one_run import one_run_epsilon, one_run_p_value
+
+    # all 100 guesses right: reject ε while P[Bin(100, q) = 100] = q^100 < 0.05
+    eps = one_run_epsilon(m=1000, r=100, v=100, delta=0.0)
+    q = 1 / (1 + math.exp(-eps))
+    assert q ** 100 == pytest.approx(0.05, rel=1e-3)
+    assert one_run_p_value(1000, 100, 60, 0.0, 0.0) == pytest.approx(stats.binom.sf(59, 100, 0.5))
+    assert one_run_epsilon(m=1000, r=100, v=50, delta=0.0) == 0.0  # chance-level guessing bounds nothing
+    # δ only weakens the bound
+    assert one_run_epsilon(1000, 100, 90, delta=1e-5) <= one_run_epsilon(1000, 100, 90, delta=0.0)
+
+
+def test_one_run_never_exceeds_true_epsilon_for_randomised_response():
+    from leakpro.metrics.one_run import one_run_epsilon
+
+    eps, m = 2.0, 2000
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        correct = rng.random(m) < 1 / (1 + math.exp(-eps))  # ε-DP randomised response on each canary
+        assert one_run_epsilon(m, m, int(correct.sum()), delta=0.0) <= eps

@@ -263,6 +263,15 @@ def build_plan(config: AuditConfig, base: Path) -> AuditPlan:
         issues.append(ConfigIssue("target.model", "ignored when LeakPro trains the target",
                                   "put the architecture in target.recipe.model / recipe.params"))
     check_defences(config, issues)
+    if config.one_run is not None:
+        if not (spec.train and spec.kind == "torch" and spec.recipe is not None):
+            issues.append(ConfigIssue("one_run", "the canary audit retrains the recipe",
+                                      "use target.train: true with a torch recipe, or drop one_run"))
+        elif loaded is not None and game is not None and config.one_run.canaries > game.population.size:
+            issues.append(ConfigIssue("one_run.canaries", f"more canaries than population records "
+                                      f"({game.population.size})", "lower one_run.canaries or enlarge the population"))
+        if config.one_run.guesses > config.one_run.canaries:
+            issues.append(ConfigIssue("one_run.guesses", "more guesses than canaries", "lower one_run.guesses"))
     if issues:
         raise ConfigError(issues)
     assert game is not None

@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 import leakpro
-from leakpro.audit.defences import TargetSetup, defence_setups
+from leakpro.audit.defences import TargetSetup, defence_recipe, defence_setups
 from leakpro.audit.environment import package_versions
+from leakpro.audit.one_run import one_run_audit
 from leakpro.audit.plan import AuditPlan, build_plan, parse_config
 from leakpro.audit.progress import ProgressSink, SilentProgress
 from leakpro.compute import make_executor
@@ -25,13 +26,14 @@ from leakpro.results.types import (
     AuditResult,
     DataSummary,
     EpsilonLowerBound,
+    OneRunResult,
     ReferenceSummary,
     RiskUtility,
     TargetResult,
 )
 from leakpro.signals.reference import ReferenceBank
 from leakpro.targets.protocol import Target
-from leakpro.training.trainers import Trainer
+from leakpro.training.trainers import TorchTrainer, Trainer
 
 DEFAULT_DELTA = 1e-5  # δ for ε lower bounds of targets without a DP accountant
 
@@ -136,6 +138,12 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
     t0 = time.perf_counter()
     audited = [_audit_target(plan, setup, progress) for setup in setups]
     stages["attacks"] = time.perf_counter() - t0
+    one_run = []
+    if cfg.one_run is not None and plan.trainer is not None:
+        t0 = time.perf_counter()
+        progress.stage("one-run canary audits")
+        one_run = _one_run_audits(plan)
+        stages["one_run"] = time.perf_counter() - t0
     target_results = [t for t, _ in audited]
     result = AuditResult(
         leakpro_version=leakpro.__version__,
@@ -154,12 +162,29 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
         ),
         targets=target_results,
         risk_utility=[risk_utility(t) for t in target_results if t.attacks],
+        one_run=one_run,
         stage_runtime_s={k: round(v, 3) for k, v in stages.items()},
         notes=_notes(plan),
     )
     if out is not None:
         save_results(result, [s for _, s in audited], out)
     return result
+
+
+def _one_run_audits(plan: AuditPlan) -> list[OneRunResult]:
+    """The canary audit for the target's recipe and for every training-side defence."""
+    cfg, game = plan.config, plan.game
+    assert cfg.one_run is not None and plan.trainer is not None
+    members = game.dataset.subset(game.member_indices())
+    population = game.dataset.subset(game.population)
+    runs: list[tuple[str, Trainer, float]] = [("target", plan.trainer, DEFAULT_DELTA)]
+    for spec in cfg.defences:
+        recipe = defence_recipe(cfg, spec)
+        if recipe is not None:
+            runs.append((spec.name, TorchTrainer(recipe, game.dataset.n_classes),
+                         recipe.dp.delta if recipe.dp else DEFAULT_DELTA))
+    return [one_run_audit(name, trainer, members, population, cfg.one_run, cfg.seed + 7, delta)
+            for name, trainer, delta in runs]
 
 
 def risk_utility(target: TargetResult) -> RiskUtility:

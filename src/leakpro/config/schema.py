@@ -110,6 +110,14 @@ class DefenceSpec(_Strict):
     output: OutputDefence | None = None
 
 
+class OneRunSpec(_Strict):
+    """Canary one-run audit (Steinke et al. 2023) of the training recipe and of each training-side defence."""
+
+    canaries: int = Field(500, ge=10, description="population records used as canaries")
+    guesses: int = Field(100, ge=2, description="canaries guessed (half in, half out); the rest abstain")
+    confidence: float = Field(0.95, gt=0.5, lt=1)
+
+
 AttackItem = str | dict[str, dict[str, Any] | None]
 
 
@@ -123,4 +131,5 @@ class AuditConfig(_Strict):
     executor: ExecutorSpec = Field(default_factory=lambda: ExecutorSpec(workers=None, address=None, batched=True))
     null_target: bool = Field(False, description="also audit a model trained without the candidate members")
     defences: list[DefenceSpec] = Field(default_factory=list, description="defended variants to compare")
+    one_run: OneRunSpec | None = Field(None, description="canary one-run audit of the recipe and its variants")
     name: str = "audit"

@@ -103,6 +103,20 @@ class RiskUtility(_Frozen):
     accountant_epsilon: float | None
 
 
+class OneRunResult(_Frozen):
+    """A canary-based one-run audit of one training recipe (Steinke et al. 2023)."""
+
+    variant: str = Field(description="'target' or a defence name: whose recipe trained the canary run")
+    canaries: int
+    included: int = Field(description="canaries that were actually trained on (the secret)")
+    guesses: int
+    correct: int
+    delta: float
+    confidence: float
+    epsilon_lower_bound: float
+    accountant_epsilon: float | None
+
+
 class DataSummary(_Frozen):
     name: str
     n_records: int
@@ -135,5 +149,6 @@ class AuditResult(_Frozen):
     reference_models: ReferenceSummary | None
     targets: list[TargetResult]
     risk_utility: list[RiskUtility] = Field(default_factory=list)
+    one_run: list[OneRunResult] = Field(default_factory=list)
     stage_runtime_s: dict[str, float]
     notes: list[str] = Field(default_factory=list)
