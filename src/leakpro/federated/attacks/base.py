@@ -35,6 +35,18 @@ class ServerView:
     bounds: tuple[float, float] | None = None
     schema: TabularSchema | None = None
 
+    @property
+    def replay_protocol(self) -> Protocol:
+        """The protocol to replay on dummy data so that it yields the same kind of update as observed.
+
+        A FedSGD client that returns its new weights (as Flower clients do) sent a one-step difference.
+        """
+        if self.update.kind == "delta" and self.protocol.algorithm == "fedsgd":
+            return Protocol(algorithm="fedavg", local_steps=1, local_batch_size=None, lr=self.protocol.lr)
+        if self.update.kind == "gradient" and self.protocol.algorithm == "fedavg":
+            raise ValueError("a FedAvg protocol sends weight differences, but the update is a gradient")
+        return self.protocol
+
     def observed_gradient_signal(self) -> Params:
         """The update as a gradient direction: the FedSGD gradient, or −Δθ for FedAvg (SGD moves against it)."""
         if self.update.kind == "gradient":

@@ -51,7 +51,7 @@ def lbfgs_match(
     def closure() -> torch.Tensor:
         optimiser.zero_grad()
         y = labels if labels is not None else torch.softmax(label_logits, dim=1)
-        _, predicted = compute_update(view.model, params, x, y, view.protocol, create_graph=True)
+        _, predicted = compute_update(view.model, params, x, y, view.replay_protocol, create_graph=True)
         loss = squared_distance(predicted, target)
         loss.backward()
         return loss

@@ -79,8 +79,8 @@ def recover_label_counts(view: ServerView) -> np.ndarray:
         return counts
     if bias is None:
         raise ValueError("batch label counts need a bias in the last layer; use a model with bias=True")
-    steps = view.protocol.local_steps if view.update.kind == "delta" else 1
-    scale = view.protocol.lr * steps if view.update.kind == "delta" else 1.0
+    protocol = view.replay_protocol
+    scale = protocol.lr * protocol.local_steps if view.update.kind == "delta" else 1.0
     g = bias.detach().double() / scale
     estimate = batch * (mean_prediction(view).double() - g)
     return round_to_total(estimate.numpy(), batch)

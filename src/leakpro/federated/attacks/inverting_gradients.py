@@ -52,7 +52,7 @@ def total_variation(x: torch.Tensor) -> torch.Tensor:
 def matching_objective(view: ServerView, x: torch.Tensor, labels: torch.Tensor, tv: float) -> torch.Tensor:
     """1 − cosine(update(x̂), observed update) + tv · TV(x̂)."""
     params = {n: p.detach() for n, p in view.params.items()}
-    _, predicted = compute_update(view.model, params, x, labels, view.protocol, create_graph=True)
+    _, predicted = compute_update(view.model, params, x, labels, view.replay_protocol, create_graph=True)
     target = {n: t.detach() for n, t in view.update.tensors.items()}
     return flat_cosine_distance(predicted, target) + tv * total_variation(x)
 

@@ -82,14 +82,14 @@ def _invert_once(
     for _ in range(p.iterations):
         optimiser.zero_grad()
         x = assemble(numeric, logits, schema, p.temperature)
-        _, predicted = compute_update(view.model, params, x, labels, view.protocol, create_graph=True)
+        _, predicted = compute_update(view.model, params, x, labels, view.replay_protocol, create_graph=True)
         loss = flat_cosine_distance(predicted, target)
         loss.backward()
         optimiser.step()
         history.append(float(loss.detach()))
     with torch.no_grad():
         x = one_hot_decoded(assemble(numeric, logits, schema, p.temperature), schema)
-    _, final = compute_update(view.model, params, x, labels, view.protocol, create_graph=True)
+    _, final = compute_update(view.model, params, x, labels, view.replay_protocol, create_graph=True)
     history.append(float(flat_cosine_distance(final, target).detach()))
     return x, history
 
