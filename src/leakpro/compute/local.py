@@ -15,7 +15,6 @@ R = TypeVar("R")
 class LocalExecutor:
     """In-process, sequential: results are yielded in job order."""
 
-    @property
     def slots(self) -> int:
         return 1
 

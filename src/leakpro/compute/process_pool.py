@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import ProcessPoolExecutor as _Pool
@@ -26,12 +27,12 @@ _SHARED: Any = None  # set in each worker by _init_worker
 
 
 def _init_worker(shared: Any) -> None:
+    """Runs first in each worker: one thread per worker (torch reads OMP_NUM_THREADS when it loads)."""
     global _SHARED
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    os.environ.setdefault("MKL_NUM_THREADS", "1")
-    import torch
-
-    torch.set_num_threads(1)
+    os.environ["OMP_NUM_THREADS"] = "1"
+    os.environ["MKL_NUM_THREADS"] = "1"
+    if "torch" in sys.modules:  # already loaded while unpickling ``shared``
+        sys.modules["torch"].set_num_threads(1)
     _SHARED = shared
 
 
@@ -50,7 +51,6 @@ class ProcessPoolExecutor:
         self.workers = workers or os.cpu_count() or 1
         self.retries = retries
 
-    @property
     def slots(self) -> int:
         return self.workers
 

@@ -31,7 +31,6 @@ JobFn = Callable[[S, J], R]
 class Executor(Protocol):
     """Runs independent jobs; results come back as they complete, each with its job id."""
 
-    @property
     def slots(self) -> int:
         """How many jobs run at once (used to size batches of work)."""
         ...

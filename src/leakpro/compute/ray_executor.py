@@ -56,7 +56,6 @@ class RayExecutor:
             self._started = True
         return ray
 
-    @property
     def slots(self) -> int:
         if self.workers is not None:
             return self.workers
@@ -73,7 +72,7 @@ class RayExecutor:
         shared_ref = ray.put(shared)
         todo = iter(jobs)
         in_flight: dict[Any, str] = {}
-        slots = self.slots
+        slots = self.slots()
         try:
             for job_id, job in todo:
                 in_flight[remote.remote(fn, shared_ref, job)] = job_id

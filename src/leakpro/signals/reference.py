@@ -139,7 +139,7 @@ class ReferenceBank:
     def _jobs(self, missing: list[int], masks: np.ndarray) -> list[tuple[str, TrainJob]]:
         """Batched jobs group models of one training-set size, split over the executor's slots."""
         if self.batched and _batchable(self.trainer):
-            size = min(MAX_BATCH, max(1, math.ceil(len(missing) / self.executor.slots)))
+            size = min(MAX_BATCH, max(1, math.ceil(len(missing) / self.executor.slots())))
             groups: dict[int, list[int]] = {}
             for i in missing:
                 groups.setdefault(int(masks[i].sum()), []).append(i)
