@@ -13,6 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+LEAK_MARGIN_DB = 3.0
+"""A reconstruction "leaks" when its mean PSNR beats the best population baseline by this much: 3 dB halves
+the squared error of the best guess made without the update (a blurry average can edge past the mean image)."""
+LEAK_MARGIN_COLUMNS = 0.05
+
 _PACKAGES = ("leakpro", "numpy", "scipy", "torch", "pydantic", "flwr")
 
 
@@ -64,13 +69,14 @@ class ReconstructionOutcome(_Frozen):
 
     @property
     def beats_baseline(self) -> bool:
-        """Whether the attack does better than the challenger's population baseline."""
+        """Whether the attack beats the challenger's best population baseline by the leak margin."""
         if self.mean_psnr is not None and self.baseline_mean_image_psnr is not None:
-            return self.mean_psnr > max(self.baseline_mean_image_psnr, self.baseline_random_image_psnr or 0.0)
+            best = max(self.baseline_mean_image_psnr, self.baseline_random_image_psnr or 0.0)
+            return self.mean_psnr > best + LEAK_MARGIN_DB
         if self.column_accuracy and self.baseline_column_accuracy:
             mean = sum(self.column_accuracy.values()) / len(self.column_accuracy)
             base = sum(self.baseline_column_accuracy.values()) / len(self.baseline_column_accuracy)
-            return mean > base
+            return mean > base + LEAK_MARGIN_COLUMNS
         return False
 
 
