@@ -13,6 +13,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from leakpro.audit.api_attacks import check_api_sections
 from leakpro.audit.attack_specs import AttackSpec, resolve_attacks
 from leakpro.audit.defences import check_defences
 from leakpro.config.errors import ConfigError, ConfigIssue
@@ -263,6 +264,7 @@ def build_plan(config: AuditConfig, base: Path) -> AuditPlan:
         issues.append(ConfigIssue("target.model", "ignored when LeakPro trains the target",
                                   "put the architecture in target.recipe.model / recipe.params"))
     check_defences(config, issues)
+    check_api_sections(config, game, issues)
     if config.one_run is not None:
         if not (spec.train and spec.kind == "torch" and spec.recipe is not None):
             issues.append(ConfigIssue("one_run", "the canary audit retrains the recipe",

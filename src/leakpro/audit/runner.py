@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 import leakpro
+from leakpro.audit.api_attacks import run_extraction_section, run_property_section
 from leakpro.audit.defences import TargetSetup, defence_recipe, defence_setups
 from leakpro.audit.environment import package_versions
 from leakpro.audit.one_run import one_run_audit
@@ -138,6 +139,17 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
     t0 = time.perf_counter()
     audited = [_audit_target(plan, setup, progress) for setup in setups]
     stages["attacks"] = time.perf_counter() - t0
+    api_results: dict[str, Any] = {}
+    if cfg.extraction is not None:
+        t0 = time.perf_counter()
+        progress.stage("model extraction through the API")
+        api_results["extraction"] = run_extraction_section(cfg, game, targets[0][2])
+        stages["extraction"] = time.perf_counter() - t0
+    if cfg.property is not None:
+        t0 = time.perf_counter()
+        progress.stage("property inference")
+        api_results["property_inference"] = run_property_section(cfg, game, targets[0][2])
+        stages["property_inference"] = time.perf_counter() - t0
     one_run = []
     if cfg.one_run is not None and plan.trainer is not None:
         t0 = time.perf_counter()
@@ -163,6 +175,7 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
         targets=target_results,
         risk_utility=[risk_utility(t) for t in target_results if t.attacks],
         one_run=one_run,
+        **api_results,
         stage_runtime_s={k: round(v, 3) for k, v in stages.items()},
         notes=_notes(plan),
     )

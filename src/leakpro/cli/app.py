@@ -129,6 +129,35 @@ def report(
     _write_report(results, out or results.parent, pdf=pdf)
 
 
+@app.command("serve-model")
+def serve_model(
+    model: Annotated[Path, typer.Argument(help="model file: .skops, .safetensors/.pt (with --model-name), .onnx")],
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8765,
+    host: Annotated[str, typer.Option(help="address to bind (loopback unless --allow-remote)")] = "127.0.0.1",
+    model_name: Annotated[Optional[str], typer.Option(help="torch: registered model or pkg.mod:Class")] = None,  # noqa: UP045
+    params: Annotated[Optional[str], typer.Option(help="torch: constructor arguments as JSON")] = None,  # noqa: UP045
+    n_classes: Annotated[Optional[int], typer.Option(help="torch: number of classes")] = None,  # noqa: UP045
+    in_features: Annotated[Optional[int], typer.Option(help="torch: input features")] = None,  # noqa: UP045
+    output: Annotated[str, typer.Option(help="what the API returns: logits | probabilities | labels")] = "logits",
+    trusted_type: Annotated[Optional[list[str]], typer.Option(help="skops type you accept (repeatable)")] = None,  # noqa: UP045
+    trust: Annotated[bool, typer.Option("--trust", help="allow pickled model files (they can run code)")] = False,
+    allow_remote: Annotated[bool, typer.Option("--allow-remote", help="allow a non-loopback address")] = False,
+) -> None:
+    """Serve a model as a JSON prediction endpoint, to audit it through the API threat model."""
+    from leakpro.serve import serve_model_command
+
+    if output not in ("logits", "probabilities", "labels"):
+        _console().print(f"[bold red]--output {output!r}[/]: use logits, probabilities or labels")
+        raise typer.Exit(2)
+    try:
+        serve_model_command(model, port, host, model_name, params, trust, n_classes, in_features,
+                            output=output, allow_remote=allow_remote,  # type: ignore[arg-type]
+                            trusted_types=tuple(trusted_type or ()))
+    except ValueError as exc:
+        _console().print(f"[bold red]Cannot serve the model[/]: {exc}")
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def attacks() -> None:
     """List every registered attack with its threat model, paper and parameters."""

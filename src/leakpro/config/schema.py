@@ -118,6 +118,22 @@ class OneRunSpec(_Strict):
     confidence: float = Field(0.95, gt=0.5, lt=1)
 
 
+class ExtractionSpec(_Strict):
+    """Model extraction through the target's API, then membership with the stolen surrogate."""
+
+    attack: str = Field("knockoff", description="knockoff | equation_solving")
+    params: dict[str, Any] = Field(default_factory=dict, description="the attack's parameters (budget, ...)")
+
+
+class PropertySpec(_Strict):
+    """Property inference: can an attacker tell the share of rows with ``column == value`` in training?"""
+
+    column: str
+    value: str
+    params: dict[str, Any] = Field(default_factory=dict, description="t0, t1, shadow_models, access, recipe ...")
+    evaluation_models: int = Field(20, ge=2, description="models trained at t0/t1 to judge the attack (even)")
+
+
 AttackItem = str | dict[str, dict[str, Any] | None]
 
 
@@ -132,4 +148,6 @@ class AuditConfig(_Strict):
     null_target: bool = Field(False, description="also audit a model trained without the candidate members")
     defences: list[DefenceSpec] = Field(default_factory=list, description="defended variants to compare")
     one_run: OneRunSpec | None = Field(None, description="canary one-run audit of the recipe and its variants")
+    extraction: ExtractionSpec | None = Field(None, description="model extraction through the target's API")
+    property: PropertySpec | None = Field(None, description="property inference on the target")
     name: str = "audit"

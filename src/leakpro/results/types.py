@@ -150,5 +150,10 @@ class AuditResult(_Frozen):
     targets: list[TargetResult]
     risk_utility: list[RiskUtility] = Field(default_factory=list)
     one_run: list[OneRunResult] = Field(default_factory=list)
+    extraction: dict[str, Any] | None = Field(
+        None, description="leakpro.attacks.extraction.results: 'extraction' (ExtractionResult) and "
+        "'surrogate_membership' (SurrogateMembershipResult)")
+    property_inference: dict[str, Any] | None = Field(
+        None, description="leakpro.attacks.property.results.PropertyInferenceResult")
     stage_runtime_s: dict[str, float]
     notes: list[str] = Field(default_factory=list)
