@@ -86,7 +86,7 @@ def demo_config(seed: int = 0, *, quick: bool = False) -> dict[str, Any]:
             {"kind": "secure_aggregation"},
         ],
         "sweep": {"batch_sizes": [1, 4] if quick else [1, 4, 16], "local_steps": [1] if quick else [1, 4]},
-        "client_mia": {"rounds": 10 if quick else 30, "records_per_client": 30},
+        "client_mia": {"rounds": 10 if quick else 30, "local_steps": 20, "records_per_client": 30},
     }
 
 
