@@ -65,6 +65,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="seed for data split, training and attacks")] = 0,
     quick: Annotated[bool, typer.Option(help="a small, fast variant (seconds)")] = False,
     synthetic: Annotated[bool, typer.Option("--synthetic", help="run the synthetic-data demo instead")] = False,
+    federated: Annotated[bool, typer.Option("--federated", help="run the federated-learning demo instead")] = False,
     pdf: PdfOpt = True,
 ) -> None:
     """Audit the embedded Adult MLP (and a null control) with every membership attack."""
@@ -72,6 +73,11 @@ def demo(
         from leakpro.synthetic.demo import run_synthetic_demo
 
         run_synthetic_demo(out, seed=seed, console=_console())
+        return
+    if federated:
+        from leakpro.federated.cli import run_federated_demo
+
+        run_federated_demo(out, seed=seed, console=_console(), quick=quick)
         return
     from leakpro.demo import demo_config
 
@@ -155,6 +161,22 @@ def serve_model(
                             trusted_types=tuple(trusted_type or ()))
     except ValueError as exc:
         _console().print(f"[bold red]Cannot serve the model[/]: {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command("federated")
+def federated_command(
+    config: Annotated[Path, typer.Argument(help="YAML federated-learning audit config")],
+    out: OutOpt = Path("leakpro-out/federated"),
+) -> None:
+    """What a curious server reconstructs from client updates, and what a curious client learns."""
+    from leakpro.federated.cli import run_federated_command
+    from leakpro.federated.config import FederatedConfigError
+
+    try:
+        run_federated_command(config, out, _console())
+    except FederatedConfigError as exc:
+        _console().print(f"[bold red]Config error[/] — nothing was run.\n{exc}")
         raise typer.Exit(2) from None
 
 
