@@ -131,3 +131,13 @@ def test_report_command_rerenders_without_running_attacks(planted_audit, tmp_pat
     assert f"{data['targets'][0]['attacks'][0]['auc']['value']:.3f}" in html
     missing = CliRunner().invoke(app, ["report", str(tmp_path / "nope.json")], env={"COLUMNS": "200"})
     assert missing.exit_code == 2
+
+
+def test_quick_demo_through_the_cli(tmp_path):
+    result = CliRunner().invoke(app, ["demo", "--quick", "--out", str(tmp_path), "--no-pdf"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stdout
+    assert "null control AUC" in result.stdout and "rmia-online" in result.stdout
+    data = json.loads((tmp_path / "results.json").read_text())
+    validate_results(data)
+    assert [t["role"] for t in data["targets"]] == ["target", "null"]
+    assert (tmp_path / "report.html").is_file() and (tmp_path / "scores" / "null.csv").is_file()
