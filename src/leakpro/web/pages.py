@@ -1,0 +1,131 @@
+"""Pages over recorded audits: history, the job page with live progress, results, downloads, comparison."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
+
+from leakpro.web.app import AppState, render, state
+from leakpro.web.models import Audit, AuditStatus
+from leakpro.web.storage import DOWNLOADS, AuditDir
+from leakpro.web.summary import compare, glance
+
+router = APIRouter()
+POLL_S = 0.25
+HEARTBEAT_S = 15.0
+
+
+def _audit(st: AppState, audit_id: str) -> tuple[Audit, AuditDir]:
+    try:
+        d = st.storage.audit(audit_id)
+    except ValueError:
+        raise HTTPException(404, "no such audit") from None
+    audit = st.db.get(audit_id)
+    if audit is None:
+        raise HTTPException(404, "no such audit")
+    return audit, d
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request) -> HTMLResponse:
+    return render(request, "home.html.j2", audits=state(request).db.audits())
+
+
+@router.get("/audits/{audit_id}", response_class=HTMLResponse)
+async def job_page(request: Request, audit_id: str) -> HTMLResponse:
+    st = state(request)
+    audit, d = _audit(st, audit_id)
+    snap = st.jobs.snapshot(audit_id)
+    return render(request, "job.html.j2", audit=audit, progress=snap[1] if snap else {},
+                  downloads=d.available(), config_text=d.config.read_text(encoding="utf-8") if d.config.is_file()
+                  else "")
+
+
+@router.get("/audits/{audit_id}/progress")
+async def progress(request: Request, audit_id: str) -> JSONResponse:
+    st = state(request)
+    _audit(st, audit_id)
+    snap = st.jobs.snapshot(audit_id)
+    return JSONResponse(snap[1] if snap else {})
+
+
+@router.get("/audits/{audit_id}/events")
+async def events(request: Request, audit_id: str) -> StreamingResponse:
+    """Server-sent events: the progress snapshot on every change, then ``end`` once the audit has stopped."""
+    st = state(request)
+    _audit(st, audit_id)
+
+    async def stream() -> AsyncIterator[str]:
+        last, idle = -1, 0.0
+        while True:
+            snap = st.jobs.snapshot(audit_id)
+            if snap is None:
+                return
+            version, data = snap
+            if version != last:
+                last, idle = version, 0.0
+                yield f"event: progress\ndata: {json.dumps(data)}\n\n"
+            if AuditStatus(data.get("status", "queued")).final:
+                yield "event: end\ndata: {}\n\n"
+                return
+            if await request.is_disconnected():
+                return
+            await asyncio.sleep(POLL_S)
+            idle += POLL_S
+            if idle >= HEARTBEAT_S:
+                idle = 0.0
+                yield ": still working\n\n"
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+
+@router.post("/audits/{audit_id}/cancel")
+async def cancel(request: Request, audit_id: str) -> RedirectResponse:
+    st = state(request)
+    _audit(st, audit_id)
+    st.jobs.cancel(audit_id)
+    return RedirectResponse(f"/audits/{audit_id}", status_code=303)
+
+
+@router.post("/audits/{audit_id}/resume")
+async def resume(request: Request, audit_id: str) -> RedirectResponse:
+    st = state(request)
+    audit, _ = _audit(st, audit_id)
+    if not st.jobs.resume(audit_id):
+        raise HTTPException(409, f"an audit that is {audit.status} cannot be resumed")
+    return RedirectResponse(f"/audits/{audit_id}", status_code=303)
+
+
+@router.get("/audits/{audit_id}/results", response_class=HTMLResponse)
+async def results(request: Request, audit_id: str) -> HTMLResponse:
+    st = state(request)
+    audit, d = _audit(st, audit_id)
+    return render(request, "results.html.j2", audit=audit, glance=glance(d), downloads=d.available())
+
+
+@router.get("/audits/{audit_id}/files/{name}")
+async def download(request: Request, audit_id: str, name: str) -> FileResponse:
+    """One of the audit's fixed downloads; never a path the request names."""
+    st = state(request)
+    _, d = _audit(st, audit_id)
+    path = d.download(name)
+    if path is None:
+        raise HTTPException(404, f"{name!r} is not a file of this audit")
+    inline = name == "report.html"
+    return FileResponse(path, media_type=DOWNLOADS[name][1], filename=None if inline else f"{audit_id[:8]}-{name}",
+                        content_disposition_type="inline" if inline else "attachment")
+
+
+@router.get("/compare", response_class=HTMLResponse)
+async def compare_page(request: Request, a: str | None = None, b: str | None = None) -> HTMLResponse:
+    st = state(request)
+    audits = [x for x in st.db.audits() if x.state == AuditStatus.DONE]
+    left = _audit(st, a) if a else None
+    right = _audit(st, b) if b else None
+    pairs = compare(glance(left[1]) if left else None, glance(right[1]) if right else None) if left and right else []
+    return render(request, "compare.html.j2", audits=audits, a=left[0] if left else None,
+                  b=right[0] if right else None, pairs=pairs)

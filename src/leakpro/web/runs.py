@@ -1,0 +1,78 @@
+"""What a job does: call the audit API on the audit's own directory, then draw the report from its results.
+
+Membership audits run ``config.yaml`` through :func:`~leakpro.audit.runner.run_audit` with the audit directory
+as cache (so a resumed audit reuses its reference models). Synthetic audits run the ``synthetic:`` config
+through :func:`~leakpro.synthetic.cli.run_synthetic`. Both end with :func:`~leakpro.report.render_report`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rich.console import Console
+
+import leakpro
+from leakpro.results.types import AuditResult, DataSummary
+from leakpro.web.jobs import WebProgress
+from leakpro.web.models import Audit, AuditKind
+from leakpro.web.storage import AuditDir
+
+
+def execute(audit: Audit, d: AuditDir, progress: WebProgress) -> None:
+    if audit.kind == AuditKind.MEMBERSHIP.value:
+        run_membership(d, progress)
+    else:
+        run_synthetic_audit(d, progress)
+    progress.stage("writing the report" + (" (HTML and PDF)" if audit.pdf else ""))
+    write_report(d, bool(audit.pdf))
+
+
+def run_membership(d: AuditDir, progress: WebProgress) -> None:
+    from leakpro.audit.runner import run_audit
+
+    progress.stage("checking the config and loading the data")
+    run_audit(d.config, out=d.out, cache_dir=d.root, progress=progress)
+
+
+def run_synthetic_audit(d: AuditDir, progress: WebProgress) -> None:
+    from leakpro.synthetic.cli import run_synthetic
+    from leakpro.synthetic.config import parse_synthetic_config
+
+    progress.stage("reading the tables")
+    raw = yaml.safe_load(d.config.read_text(encoding="utf-8"))
+    spec = parse_synthetic_config(raw, d.root)
+    progress.stage("singling out, linkability, inference and membership attacks")
+    result = run_synthetic(spec.real, spec.synthetic, spec.control, d.out, secrets=spec.secrets,
+                           aux_columns=spec.aux_columns, column_types=spec.column_types, n_attacks=spec.n_attacks,
+                           seed=spec.seed, console=Console(file=io.StringIO()))
+    progress.check()
+    _write_synthetic_frame(d.results, raw, spec.seed, int(result.sizes.get("real", 0)), result.versions)
+
+
+def _write_synthetic_frame(path: Path, config: dict[str, Any], seed: int, n_records: int,
+                           versions: dict[str, str]) -> None:
+    """The report reads ``results.json`` and slots ``synthetic_results.json`` in beside it: a synthetic-only
+    audit gets a ``results.json`` with no membership targets, so the report shows its synthetic section only."""
+    result = AuditResult(
+        leakpro_version=leakpro.__version__, created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        seed=seed, config=config,
+        config_hash=hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest(),
+        versions=dict(versions),
+        data=DataSummary(name="synthetic table", n_records=n_records, n_candidates=0, n_members=0, n_population=0,
+                         n_classes=0, member_prior=0.0),
+        reference_models=None, targets=[], stage_runtime_s={}, extraction=None, property_inference=None,
+        notes=["A synthetic-data audit: no membership-inference targets were audited."],
+    )
+    path.write_text(result.model_dump_json(indent=2), encoding="utf-8")
+
+
+def write_report(d: AuditDir, pdf: bool) -> None:
+    from leakpro.report import render_report
+
+    render_report(d.results, d.out, pdf=pdf)
