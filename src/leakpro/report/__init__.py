@@ -1,11 +1,13 @@
-"""Reports people can act on: one self-contained HTML file and a PDF, both drawn from ``results.json``.
+"""Reports people can act on: one self-contained HTML file and a PDF, both drawn from the result files.
 
-The report reads ``results.json``, the per-record scores files it names, and (when present) a
-``synthetic_results.json`` beside it; it never re-runs an attack. Page one is a plain-language summary with the
-risk level per question; then each registered section (membership inference, synthetic data, ...); then an
-appendix with the configuration, seeds, versions, runtimes and the risk-level thresholds.
+The report reads whichever of ``results.json`` (with the per-record scores files it names),
+``synthetic_results.json`` and ``federated_results.json`` (with its PNG grids) lie in one directory; it never
+re-runs an attack. Page one is a plain-language summary with the risk level per question; then each registered
+section (membership inference, defences, API attacks, synthetic data, federated learning); then an appendix with
+the configuration, seeds, versions, runtimes and the risk-level thresholds.
 
 >>> # paths = render_report(Path("out/results.json"), Path("out"))
+>>> # paths = render_report_dir(Path("federated-out"))  # any subset of the result files
 >>> # paths.html, paths.pdf
 """
 
@@ -15,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from leakpro.report.inputs import FrameProvider, ReportInputs, builtin_frame, load_inputs
+from leakpro.report.inputs import FrameProvider, ReportInputs, builtin_frame, load_directory, load_inputs
 from leakpro.report.render import render_html
 from leakpro.report.sections import Section, SectionContent, SummaryRow, register_section
 
@@ -27,10 +29,12 @@ __all__ = [
     "SectionContent",
     "SummaryRow",
     "builtin_frame",
+    "load_directory",
     "load_inputs",
     "register_section",
     "render_html",
     "render_report",
+    "render_report_dir",
 ]
 
 
@@ -57,9 +61,23 @@ def render_report(
     leaks" tables show features; the default knows the built-in datasets, ``None`` shows indices and labels only.
     """
     start = time.perf_counter()
-    inputs = load_inputs(Path(results_json), frame_provider)
+    return _write(load_inputs(Path(results_json), frame_provider), Path(out_dir), pdf, start)
+
+
+def render_report_dir(directory: Path, out_dir: Path | None = None, *, pdf: bool = True,
+                      frame_provider: FrameProvider | None = builtin_frame) -> ReportPaths:
+    """Write ``report.html`` (and ``report.pdf``) for the result files in ``directory`` into ``out_dir``.
+
+    ``directory`` may hold any subset of ``results.json``, ``synthetic_results.json`` and
+    ``federated_results.json`` (at least one); ``out_dir`` defaults to ``directory``.
+    """
+    start = time.perf_counter()
+    inputs = load_directory(Path(directory), frame_provider)
+    return _write(inputs, Path(out_dir) if out_dir is not None else Path(directory), pdf, start)
+
+
+def _write(inputs: ReportInputs, out_dir: Path, pdf: bool, start: float) -> ReportPaths:
     html = render_html(inputs)
-    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / "report.html"
     html_path.write_text(html, encoding="utf-8")

@@ -58,6 +58,41 @@ def score(value: float) -> str:
     return "—" if math.isnan(value) else f"{value:.4g}"
 
 
+def db(value: float | None, signed: bool = False) -> str:
+    """A PSNR or PSNR difference in decibels: '27.5 dB' ('+16.4 dB' when ``signed``)."""
+    if value is None or math.isnan(value):
+        return "—"
+    return f"{value:+.1f} dB" if signed else f"{value:.1f} dB"
+
+
+def eps(value: float | None) -> str:
+    """A privacy parameter ε: '1.23' ('—' when absent, '∞' when unbounded)."""
+    if value is None or math.isnan(value):
+        return "—"
+    return "∞" if math.isinf(value) else f"{value:.2f}"
+
+
+def signed(value: float) -> str:
+    """A difference of AUCs or rates: '+0.123', '−0.020'."""
+    return f"{value:+.3f}".replace("-", "−")
+
+
+def by_unit(value: float, unit: str) -> str:
+    """A threshold in its unit: 'auc' -> '0.650', 'db' -> '10.0 dB', anything else a percentage."""
+    return {"auc": auc, "db": db}.get(unit, lambda v: pct(v, 1))(value)
+
+
+def config_text(value: Any) -> str:
+    """A configuration as YAML (as a user writes it), JSON if YAML is not installed."""
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - PyYAML is a dependency of the config loader
+        import json
+
+        return json.dumps(value, indent=2, default=str)
+    return str(yaml.safe_dump(value, sort_keys=False, default_flow_style=None, width=100))
+
+
 def plain(value: Any) -> str:
     """Any value as short text (features in the exposure tables)."""
     if isinstance(value, float):
@@ -67,5 +102,6 @@ def plain(value: Any) -> str:
 
 FILTERS = {
     "pct": pct, "auc": auc, "interval_pct": interval_pct, "interval_auc": interval_auc, "level_pct": level_pct,
-    "count": count, "seconds": seconds, "score": score, "plain": plain,
+    "count": count, "seconds": seconds, "score": score, "plain": plain, "db": db, "eps": eps, "signed": signed,
+    "by_unit": by_unit,
 }

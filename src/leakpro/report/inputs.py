@@ -1,4 +1,8 @@
-"""What a report is drawn from: ``results.json``, the per-target scores files, and optional record features.
+"""What a report is drawn from: the result files of one directory, and optional record features.
+
+A directory may hold any subset of ``results.json`` (the membership audit, with the per-target scores files it
+names), ``synthetic_results.json`` (the synthetic-data audit) and ``federated_results.json`` (the federated
+audit, with the PNG grids it names); the report shows a section for each result present.
 
 The dataset rows behind record indices are found by a *frame provider*: a function from the audit result to a
 table indexed like the dataset (row ``i`` is record ``i``), or ``None`` when the rows are not available. The
@@ -15,11 +19,15 @@ from typing import Any
 
 import pandas as pd
 
+from leakpro.federated.results import FederatedAuditResult
 from leakpro.results.types import AuditResult, TargetResult
 
 FrameProvider = Callable[[AuditResult], "pd.DataFrame | None"]
 
+RESULTS_FILE = "results.json"
 SYNTHETIC_RESULTS_FILE = "synthetic_results.json"
+FEDERATED_RESULTS_FILE = "federated_results.json"
+RESULT_FILES = (RESULTS_FILE, SYNTHETIC_RESULTS_FILE, FEDERATED_RESULTS_FILE)
 
 
 def builtin_frame(result: AuditResult) -> pd.DataFrame | None:
@@ -37,13 +45,40 @@ def builtin_frame(result: AuditResult) -> pd.DataFrame | None:
 
 @dataclass(frozen=True)
 class ReportInputs:
-    """Everything a report reads; nothing here is computed from anything but these files."""
+    """Everything a report reads; nothing here is computed from anything but these files.
 
-    results_path: Path
-    result: AuditResult
+    ``result`` is ``None`` (and ``results_path`` too) when the directory holds no ``results.json``.
+    """
+
+    results_path: Path | None
+    result: AuditResult | None
     scores: dict[str, pd.DataFrame]  # target name -> its scores table
     frame: pd.DataFrame | None
     extras: dict[str, dict[str, Any]] = field(default_factory=dict)  # e.g. "synthetic" -> its JSON
+    federated: FederatedAuditResult | None = None
+    directory: Path | None = None  # where the result files lie (default: beside results.json)
+
+    @property
+    def base(self) -> Path:
+        """The directory of the result files (paths inside them are relative to it)."""
+        if self.directory is not None:
+            return self.directory
+        return self.results_path.parent if self.results_path is not None else Path(".")
+
+    @property
+    def audit(self) -> AuditResult:
+        """The membership audit's result; only for sections that apply when it is present."""
+        if self.result is None:
+            raise ValueError(f"no {RESULTS_FILE} in {self.base}: this section needs the membership audit")
+        return self.result
+
+    @property
+    def sources(self) -> list[str]:
+        """Names of the result files the report was drawn from."""
+        names = [self.results_path.name] if self.results_path is not None else []
+        names += [SYNTHETIC_RESULTS_FILE] if "synthetic" in self.extras else []
+        names += [FEDERATED_RESULTS_FILE] if self.federated is not None else []
+        return names
 
     def target_scores(self, target: TargetResult) -> pd.DataFrame:
         """Scores table of ``target``."""
@@ -67,11 +102,7 @@ def read_scores(path: Path) -> pd.DataFrame:
     return table
 
 
-def load_inputs(results_json: Path, frame_provider: FrameProvider | None = builtin_frame) -> ReportInputs:
-    """Read ``results_json``, every target's scores file, and any known sibling result (synthetic)."""
-    results_json = Path(results_json)
-    result = AuditResult.model_validate_json(results_json.read_text(encoding="utf-8"))
-    base = results_json.parent
+def _audit_scores(result: AuditResult, base: Path) -> dict[str, pd.DataFrame]:
     scores: dict[str, pd.DataFrame] = {}
     for target in result.targets:
         table = read_scores(base / target.scores_file)
@@ -79,9 +110,44 @@ def load_inputs(results_json: Path, frame_provider: FrameProvider | None = built
         if absent:
             raise ValueError(f"scores file {target.scores_file} lacks the attack column(s) {absent}")
         scores[target.name] = table
-    frame = frame_provider(result) if frame_provider is not None else None
+    return scores
+
+
+def _siblings(base: Path) -> tuple[dict[str, dict[str, Any]], FederatedAuditResult | None]:
+    """The synthetic and federated results beside results.json (or alone in ``base``)."""
     extras: dict[str, dict[str, Any]] = {}
     synthetic = base / SYNTHETIC_RESULTS_FILE
     if synthetic.is_file():
         extras["synthetic"] = json.loads(synthetic.read_text(encoding="utf-8"))
-    return ReportInputs(results_json, result, scores, frame, extras)
+    federated_path = base / FEDERATED_RESULTS_FILE
+    federated = None
+    if federated_path.is_file():
+        federated = FederatedAuditResult.model_validate_json(federated_path.read_text(encoding="utf-8"))
+        if federated.kind != "federated":
+            raise ValueError(f"{federated_path}: 'kind' is {federated.kind!r}, expected 'federated'")
+    return extras, federated
+
+
+def load_inputs(results_json: Path, frame_provider: FrameProvider | None = builtin_frame) -> ReportInputs:
+    """Read ``results_json``, every target's scores file, and any known sibling result (synthetic, federated)."""
+    results_json = Path(results_json)
+    result = AuditResult.model_validate_json(results_json.read_text(encoding="utf-8"))
+    base = results_json.parent
+    scores = _audit_scores(result, base)
+    frame = frame_provider(result) if frame_provider is not None else None
+    extras, federated = _siblings(base)
+    return ReportInputs(results_json, result, scores, frame, extras, federated, base)
+
+
+def load_directory(directory: Path, frame_provider: FrameProvider | None = builtin_frame) -> ReportInputs:
+    """Read whichever of ``results.json``, ``synthetic_results.json`` and ``federated_results.json`` lie in
+    ``directory``; at least one must."""
+    directory = Path(directory)
+    if (directory / RESULTS_FILE).is_file():
+        return load_inputs(directory / RESULTS_FILE, frame_provider)
+    if not directory.is_dir():
+        raise FileNotFoundError(f"{directory} is not a directory; give the folder an audit wrote its results to")
+    extras, federated = _siblings(directory)
+    if not extras and federated is None:
+        raise FileNotFoundError(f"{directory} holds none of {', '.join(RESULT_FILES)}; nothing to report")
+    return ReportInputs(None, None, {}, None, extras, federated, directory)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +40,32 @@ def _summary_rows(contents: list[SectionContent]) -> list[tuple[str, SummaryRow 
     return rows
 
 
-def _pretty(value: Any) -> str:
-    """The configuration as YAML (as a user writes it), JSON if YAML is not installed."""
-    try:
-        import yaml
-    except ImportError:  # pragma: no cover - PyYAML is a dependency of the config loader
-        return json.dumps(value, indent=2, default=str)
-    return str(yaml.safe_dump(value, sort_keys=False, default_flow_style=None, width=100))
+@dataclass(frozen=True)
+class Masthead:
+    """The page frame's facts, from whichever result files are present."""
+
+    title: str
+    date: str  # "" when no result file records one
+    version: str
+    config_hash: str
+    sources: str  # the result files read, for the colophon
+
+
+def masthead(inputs: ReportInputs) -> Masthead:
+    """Title, date, version and config hash: from results.json, else from the federated or synthetic results."""
+    sources = ", ".join(inputs.sources)
+    if inputs.result is not None:
+        r = inputs.result
+        return Masthead(str(r.config.get("name") or r.data.name), r.created[:10], r.leakpro_version, r.config_hash,
+                        sources)
+    if inputs.federated is not None:
+        f = inputs.federated
+        return Masthead(f"Federated learning on {f.data} ({f.model})", "", f.versions.get("leakpro", ""),
+                        f.config_hash, sources)
+    synthetic = inputs.extras.get("synthetic", {})
+    versions = synthetic.get("versions") if isinstance(synthetic.get("versions"), dict) else {}
+    return Masthead("Synthetic data", "", str(versions.get("leakpro", "")), str(synthetic.get("config_hash", "")),
+                    sources)
 
 
 def _runs(result: AuditResult) -> list[dict[str, Any]]:
@@ -67,16 +86,17 @@ def render_html(inputs: ReportInputs) -> str:
     contents = [s.build(inputs, env) for s in registered_sections() if s.applies(inputs)]
     rows = _summary_rows(contents)
     headline = next((row for _, row in rows if row is not None and row.assessment is not None), None)
+    result = inputs.result
     return env.get_template("report.html.j2").render(
-        result=inputs.result,
-        results_name=inputs.results_path.name,
+        result=result,
+        masthead=masthead(inputs),
         sections=contents,
         rows=rows,
         headline=headline,
         meaning=LEVEL_MEANING,
         gdpr_note=GDPR_NOTE,
-        config_json=_pretty(inputs.result.config),
-        runs=_runs(inputs.result),
+        config_json=fmt.config_text(result.config) if result is not None else "",
+        runs=_runs(result) if result is not None else [],
         css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
         js=(TEMPLATES / "report.js").read_text(encoding="utf-8"),
     )

@@ -5,6 +5,7 @@ Membership rungs look at the two figures that matter for individuals (Carlini et
 rate at a low false-positive rate (can the attacker be *sure* about some people?) and the AUC (does the
 attacker do better than chance on average?). Synthetic-data rungs look at the risk
 ``(success on training records − success on control records) / (1 − success on control records)``.
+Reconstruction rungs look at how far reconstructions beat the best guess made without the attacked update.
 
 Each figure carries a 95 % interval, so each level does too: the *level* is read at the point estimates,
 and its interval is the pair of levels read at the lower and at the upper ends of the figures' intervals.
@@ -71,12 +72,29 @@ SYNTHETIC_THRESHOLDS: tuple[Threshold, ...] = (
     Threshold(RiskLevel.MODERATE, "auc", 0.55, "membership on the synthetic table: small advantage"),
 )
 
+# Reconstruction (gradient inversion): how far the reconstructions beat the best guess made without the update.
+# Images: mean PSNR minus the best population baseline (mean image, random record), in dB; +3 dB halves the squared
+# error (the federated audit's own "leaks" margin), +10 dB divides it by 10, +20 dB by 100. Tabular: mean per-column
+# accuracy minus the accuracy of guessing each column's majority value.
+RECONSTRUCTION_THRESHOLDS: tuple[Threshold, ...] = (
+    Threshold(RiskLevel.VERY_HIGH, "psnr_gain", 20.0, "squared error 100× below the best baseline: near-exact copies"),
+    Threshold(RiskLevel.VERY_HIGH, "column_gain", 0.40, "most hidden values recovered beyond the majority guess"),
+    Threshold(RiskLevel.HIGH, "psnr_gain", 10.0, "squared error 10× below the best baseline: records recognisable"),
+    Threshold(RiskLevel.HIGH, "column_gain", 0.20, "one in five values recovered beyond the majority guess"),
+    Threshold(RiskLevel.MODERATE, "psnr_gain", 3.0, "squared error halved: the audit's 'leaks' margin"),
+    Threshold(RiskLevel.MODERATE, "column_gain", 0.05, "a measurable excess over the majority guess"),
+)
+
 FIGURE_NAMES = {
     "auc": "AUC",
     "tpr@1%": "TPR at 1 % FPR",
     "tpr@0.1%": "TPR at 0.1 % FPR",
     "risk": "risk (excess over control)",
+    "psnr_gain": "PSNR gain over the best baseline",
+    "column_gain": "column accuracy gain over the majority guess",
 }
+
+FIGURE_UNITS = {"auc": "auc", "psnr_gain": "db"}  # how a threshold is printed; default: a percentage
 
 
 def level_of(thresholds: Sequence[Threshold], figures: Mapping[str, float]) -> RiskLevel:
@@ -104,10 +122,14 @@ class Assessment:
     reason: Threshold | None
     source: str = ""
     strength: float = 0.0  # breaks ties between equal levels (AUC, or the synthetic risk)
+    interval_name: str = ""  # set when the interval is not a 95 % interval, e.g. "range over 4 records"
 
     @property
     def interval_text(self) -> str:
-        """'High – Very high', or 'High at both ends' when both ends agree."""
+        """'High – Very high', or 'High at both ends' when both ends agree; prefixed by a non-default name."""
+        if self.interval_name:
+            ends = self.low.label if self.low == self.high else f"{self.low.label} – {self.high.label}"
+            return f"{self.interval_name}: {ends}"
         if self.low == self.high:
             return f"{self.low.label} at both ends"
         return f"{self.low.label} – {self.high.label}"
@@ -133,10 +155,11 @@ def membership_figures(attack: AttackResult) -> tuple[dict[str, float], dict[str
 
 
 def assess(thresholds: Sequence[Threshold], point: Mapping[str, float], low: Mapping[str, float],
-           high: Mapping[str, float], source: str = "", strength: float = 0.0) -> Assessment:
+           high: Mapping[str, float], source: str = "", strength: float = 0.0,
+           interval_name: str = "") -> Assessment:
     """Levels at the point estimates and at both interval ends."""
     return Assessment(level_of(thresholds, point), level_of(thresholds, low), level_of(thresholds, high),
-                      deciding(thresholds, point), source, strength)
+                      deciding(thresholds, point), source, strength, interval_name)
 
 
 def assess_attack(attack: AttackResult) -> Assessment:
@@ -158,4 +181,5 @@ def overall(assessments: Iterable[Assessment]) -> Assessment | None:
         reason=worst.reason,
         source=worst.source,
         strength=worst.strength,
+        interval_name=worst.interval_name,
     )

@@ -76,6 +76,21 @@ LEVEL_MEANING = {
     ),
 }
 
+MEMBERSHIP_HOW = (
+    "<b>Membership.</b> Each attack's level is the highest rung whose threshold one of its measured figures reaches: "
+    "the true-positive rate at a low false-positive rate (1 % and 0.1 %: can the attacker be sure about some "
+    "people?) and the AUC (is it better than guessing on average?). Every figure has a 95 % interval; the level's "
+    "interval is the pair of levels read at the lower and upper ends of those intervals. The overall level is that "
+    "of the strongest attack. The null control, a model that never saw the members, is attacked the same way: its "
+    "level is what no leakage looks like."
+)
+
+SYNTHETIC_HOW = (
+    "<b>Synthetic data.</b> Each attack's level is read from its risk, the share of its success on the real "
+    "training records that its success on control records (real records the generator never saw) cannot explain, "
+    "with its 95 % interval; membership on the synthetic table is read from the AUC."
+)
+
 GDPR_NOTE = (
     "Under the GDPR, data are anonymous only if no person is identifiable by any means reasonably likely to "
     "be used (Recital 26). European regulators test this with three criteria: can a person be "

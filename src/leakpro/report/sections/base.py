@@ -2,7 +2,7 @@
 
 A section turns :class:`~leakpro.report.inputs.ReportInputs` into a :class:`SectionContent`: its body (HTML
 from its own template), the rows it contributes to page one's risk table, and its appendix. New audits
-(federated, inversion, ...) add a module with one section class and register it; the page frame stays.
+(defences, API attacks, federated, ...) add a module with one section class and register it; the page frame stays.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ class SummaryRow:
     evidence: str  # HTML: the deciding figure with its interval
     control: str = ""  # HTML: what no leakage looks like (null control / baseline)
     link: str = ""  # anchor of the section with the details
+    headline: str = ""  # the verdict box's label when this row heads page one, e.g. "Overall membership risk"
+    meaning: str = ""  # HTML: what the level means, for the verdict box
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class SectionContent:
     appendix: str = ""
     toc: list[tuple[str, str]] = field(default_factory=list)  # (anchor, title) of subsections
     overview: str = ""  # HTML for page one: what was audited
+    how: str = ""  # HTML for page one: how this section's levels are derived (one paragraph)
 
 
 class Section(Protocol):

@@ -19,7 +19,7 @@ from leakpro.report.risk import (
 )
 from leakpro.report.sections.base import SectionContent, SummaryRow, register_section
 from leakpro.report.sections.membership_attack import AttackView, ExposedRow, build_attack_view, features_of
-from leakpro.report.text import LEVEL_MEANING, THREAT_MODELS
+from leakpro.report.text import LEVEL_MEANING, MEMBERSHIP_HOW, THREAT_MODELS
 from leakpro.results.types import AttackResult, AuditResult, TargetResult
 
 EXPOSED_LEVEL = 0.01  # "who leaks": members flagged at FPR ≤ 1 %
@@ -68,6 +68,11 @@ def target_row(target: TargetResult) -> dict[str, object]:
         "accountant_epsilon": privacy.get("epsilon") if isinstance(privacy, dict) else None,
         "defence": ", ".join(f"{k}: {v}" for k, v in defence.items()) if isinstance(defence, dict) else "",
     }
+
+
+def has_defence_results(result: AuditResult | None) -> bool:
+    """Whether the defences section shows the targets side by side (then the across-targets table is left out)."""
+    return result is not None and bool(result.risk_utility or result.one_run)
 
 
 def target_assessment(target: TargetResult | None) -> Assessment | None:
@@ -148,10 +153,10 @@ class MembershipSection:
     order = 10
 
     def applies(self, inputs: ReportInputs) -> bool:
-        return any(t.attacks for t in inputs.result.targets)
+        return inputs.result is not None and any(t.attacks for t in inputs.result.targets)
 
     def build(self, inputs: ReportInputs, env: jinja2.Environment) -> SectionContent:
-        result = inputs.result
+        result = inputs.audit
         audited, null = audited_and_null(result)
         views = [build_target_view(inputs, t, null) for t in audited]
         first = views[0] if views else None
@@ -162,15 +167,19 @@ class MembershipSection:
             control=(f"{first.null_assessment.level.label}: "
                      f"{_evidence(first.null_assessment, null)}" if first and first.null_assessment else ""),
             link="membership",
+            headline="Overall membership risk",
+            meaning=LEVEL_MEANING[first.assessment.level] if first and first.assessment else "",
         )]
         body = env.get_template("membership.html.j2").render(
             result=result, targets=views, target_rows=[target_row(t) for t in result.targets], meaning=LEVEL_MEANING,
             exposed_level=EXPOSED_LEVEL, prior=result.data.member_prior, has_frame=inputs.frame is not None,
+            defences_shown=has_defence_results(result),
         )
         appendix = env.get_template("membership_appendix.html.j2").render(
             thresholds=MEMBERSHIP_THRESHOLDS, names=FIGURE_NAMES)
         toc = [(v.anchor, f"{v.attack.title} ({v.attack.id})") for tv in views for v in tv.attacks]
-        return SectionContent(self.key, self.title, body, summary, appendix, toc, _overview(result, audited, null))
+        return SectionContent(self.key, self.title, body, summary, appendix, toc, _overview(result, audited, null),
+                              MEMBERSHIP_HOW)
 
 
 register_section(MembershipSection)

@@ -106,7 +106,7 @@ def build_attack_view(inputs: ReportInputs, target: TargetResult, attack: Attack
     return AttackView(
         anchor=anchor(target, attack), attack=attack, null=null, assessment=assess_attack(attack),
         null_assessment=assess_attack(null) if null else None,
-        paragraph=attack_paragraph(attack, inputs.result), roc=roc, histogram=hist, operating=ops,
+        paragraph=attack_paragraph(attack, inputs.audit), roc=roc, histogram=hist, operating=ops,
         exposed=exposed, slider_json=json_for_script(slider), slider_start=nearest_index(points, threshold),
         slider_max=len(points["threshold"]) - 1,
         tied=int((s >= min(r.record.score for r in exposed)).sum()) if exposed else 0,

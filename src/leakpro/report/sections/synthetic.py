@@ -15,6 +15,7 @@ from leakpro.report import fmt
 from leakpro.report.inputs import ReportInputs
 from leakpro.report.risk import FIGURE_NAMES, SYNTHETIC_THRESHOLDS, Assessment, assess, overall
 from leakpro.report.sections.base import SectionContent, SummaryRow, register_section
+from leakpro.report.text import SYNTHETIC_HOW
 
 FAMILIES = ("singling_out", "linkability", "inference")
 
@@ -115,7 +116,7 @@ class SyntheticSection:
                     "made from and a control set of real records the generator never saw"
                     + (f" (sizes: {', '.join(f'{k} {fmt.plain(v)}' for k, v in sizes.items())})" if sizes else "")
                     + ".</p>")
-        return SectionContent(self.key, self.title, body, summary, appendix, [], overview)
+        return SectionContent(self.key, self.title, body, summary, appendix, [], overview, SYNTHETIC_HOW)
 
 
 register_section(SyntheticSection)
