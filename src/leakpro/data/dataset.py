@@ -50,6 +50,7 @@ class Dataset:
     classes: tuple[str, ...]
     frame: pd.DataFrame | None = field(default=None, repr=False)
     feature_names: tuple[str, ...] = ()
+    augmentations: tuple[str, ...] = ()  # query-time augmentations (leakpro.signals.augment); () = single query
 
     def __post_init__(self) -> None:
         if n_rows(self.features) != self.labels.shape[0]:
@@ -67,7 +68,8 @@ class Dataset:
     def subset(self, idx: np.ndarray) -> Dataset:
         frame = None if self.frame is None else self.frame.iloc[idx].reset_index(drop=True)
         return Dataset(
-            self.name, take(self.features, idx), self.labels[idx], self.classes, frame, self.feature_names
+            self.name, take(self.features, idx), self.labels[idx], self.classes, frame, self.feature_names,
+            self.augmentations,
         )
 
     def fingerprint(self) -> str:

@@ -27,6 +27,8 @@ def register_dataset(entry: BuiltinDataset) -> BuiltinDataset:
 
 
 def builtin_datasets() -> dict[str, BuiltinDataset]:
+    import leakpro.data.images  # noqa: F401  (image datasets register on import)
+
     return dict(sorted(_DATASETS.items()))
 
 

@@ -47,6 +47,7 @@ class ReferenceSignals:
 
     logits: np.ndarray  # (k, R, C)
     trained_on: np.ndarray  # (k, R) bool
+    augmented: np.ndarray | None = None  # (k, A, R, C) on each of the data's augmentations, index 0 = identity
 
 
 @dataclass
@@ -60,6 +61,7 @@ class AttackerView:
     reference_source: Callable[[int], ReferenceSignals]
     seed: int
     _target_logits: np.ndarray | None = field(default=None, repr=False)
+    _target_augmented: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def labels(self) -> np.ndarray:
@@ -78,6 +80,22 @@ class AttackerView:
         if self._target_logits is None:
             self._target_logits = self.oracle.logits(self.records.features)
         return self._target_logits
+
+    def target_augmented_logits(self) -> np.ndarray | None:
+        """(A, R, C) target logits on each augmentation of the records, or None without augmentations."""
+        if not self.records.augmentations:
+            return None
+        if self._target_augmented is None:
+            from leakpro.signals.augment import apply_augmentation
+
+            x = self.records.features
+            if not isinstance(x, np.ndarray):
+                raise ValueError("augmented queries need numeric (image) features")
+            self._target_augmented = np.stack([
+                self.target_logits() if a == "identity" else self.oracle.logits(apply_augmentation(x, a))
+                for a in self.records.augmentations
+            ])
+        return self._target_augmented
 
     def reference(self, k: int) -> ReferenceSignals:
         """Signals of the first ``k`` reference models (trained once per audit, shared by every attack)."""

@@ -13,6 +13,10 @@ process pool, or Ray). With ``batched=True`` and a torch recipe the batched trai
 (:mod:`leakpro.training.batched`); each model keeps its own seed and batch order, so the numbers are those
 of the sequential path (bitwise equal on CPU in our tests; equal up to float32 rounding in general), and
 the same seed always gives the same numbers whichever executor runs the jobs.
+
+When the records name query-time augmentations (``Dataset.augmentations``, image data), each model's
+outputs are stored for every augmentation, (A, R, C), under a key that also hashes the augmentation list;
+``signals`` then returns the identity outputs as ``logits`` and the whole stack as ``augmented``.
 """
 
 from __future__ import annotations
@@ -27,9 +31,10 @@ import numpy as np
 
 from leakpro.compute.local import LocalExecutor
 from leakpro.compute.protocol import Executor
-from leakpro.data.dataset import Dataset, take
+from leakpro.data.dataset import Dataset, Features, take
 from leakpro.game.view import ReferenceSignals
 from leakpro.signals.store import SignalStore
+from leakpro.targets.protocol import Target
 from leakpro.training.trainers import TorchTrainer, Trainer
 
 ProgressFn = Callable[[int, int, bool], None]  # (done, total, from_cache)
@@ -67,6 +72,16 @@ class TrainJob:
     batched: bool
 
 
+def model_outputs(model: Target, features: Features, augmentations: tuple[str, ...]) -> np.ndarray:
+    """float32 outputs (R, C) on the records, or (A, R, C) on each augmentation when the data names some."""
+    if not augmentations:
+        return model.logits(features).astype(np.float32)
+    from leakpro.signals.augment import apply_augmentation
+
+    x = np.asarray(features)
+    return np.stack([model.logits(apply_augmentation(x, a)).astype(np.float32) for a in augmentations])
+
+
 def run_train_job(ctx: TrainContext, job: TrainJob) -> list[np.ndarray]:
     """Train the job's models and return each one's float32 outputs on all records (job order)."""
     features, labels = ctx.records.features, ctx.records.labels
@@ -77,11 +92,11 @@ def run_train_job(ctx: TrainContext, job: TrainJob) -> list[np.ndarray]:
         x = features if isinstance(features, np.ndarray) else features.to_numpy(dtype=np.float32)
         modules = train_many(ctx.trainer.recipe, x, labels, ctx.trainer.n_classes, job.rows, job.seeds)
         targets = [TorchTarget(m, ctx.trainer.n_classes) for m in modules]
-        return [t.logits(x).astype(np.float32) for t in targets]
+        return [model_outputs(t, x, ctx.records.augmentations) for t in targets]
     out = []
     for rows, seed in zip(job.rows, job.seeds, strict=True):
         model = ctx.trainer.fit(take(features, rows), labels[rows], seed)
-        out.append(model.logits(features).astype(np.float32))
+        out.append(model_outputs(model, features, ctx.records.augmentations))
     return out
 
 
@@ -133,6 +148,8 @@ class ReferenceBank:
         h = hashlib.sha256()
         for part in (self._records_key, self.trainer.key(), str(model_seed)):
             h.update(part.encode())
+        if self.records.augmentations:  # outputs are (A, R, C): a different entry (no augmentations: key as before)
+            h.update(("augmentations:" + "|".join(self.records.augmentations)).encode())
         h.update(np.packbits(train_mask).tobytes())
         return h.hexdigest()[:32]
 
@@ -174,7 +191,7 @@ class ReferenceBank:
         jobs = self._jobs(missing, masks)
         by_id = dict(jobs)
         ctx = TrainContext(Dataset(self.records.name, self.records.features, self.records.labels,
-                                   self.records.classes), self.trainer)
+                                   self.records.classes, augmentations=self.records.augmentations), self.trainer)
         for job_id, outputs in self.executor.map(run_train_job, jobs, ctx):
             for i, logits in zip(by_id[job_id].models, outputs, strict=True):
                 seed = self._model_seed(i)
@@ -190,8 +207,12 @@ class ReferenceBank:
         masks = self._masks(k)
         self._train_missing(k, masks)
         if self.store is None:
-            return ReferenceSignals(logits=np.stack([self._outputs[i] for i in range(k)]), trained_on=masks)
-        if self._stack is None or self._stack.shape[0] < k:
-            keys = [self._key(masks[i], self._model_seed(i)) for i in range(k)]
-            self._stack = self.store.stack(keys)
-        return ReferenceSignals(logits=self._stack[:k], trained_on=masks)
+            stack = np.stack([self._outputs[i] for i in range(k)])
+        else:
+            if self._stack is None or self._stack.shape[0] < k:
+                keys = [self._key(masks[i], self._model_seed(i)) for i in range(k)]
+                self._stack = self.store.stack(keys)
+            stack = self._stack[:k]
+        if self.records.augmentations:  # (k, A, R, C); index 0 is the identity, the single-query signal
+            return ReferenceSignals(logits=stack[:, 0], trained_on=masks, augmented=stack)
+        return ReferenceSignals(logits=stack, trained_on=masks)

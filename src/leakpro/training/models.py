@@ -26,7 +26,12 @@ def register_model(name: str) -> Callable[[ModelFactory], ModelFactory]:
     return deco
 
 
+def _import_builtin_models() -> None:
+    import leakpro.training.cnn  # noqa: F401  (registers ``cnn``)
+
+
 def registered_models() -> list[str]:
+    _import_builtin_models()
     return sorted(_MODELS)
 
 
@@ -66,6 +71,7 @@ class Logistic(nn.Module):
 
 def resolve_model(name: str) -> ModelFactory:
     """A registered name, or ``package.module:Class`` for a user's own module."""
+    _import_builtin_models()
     if name in _MODELS:
         return _MODELS[name]
     if ":" in name:

@@ -6,6 +6,11 @@ score = log N(φ_θ; μ_in, σ²_in) − log N(φ_θ; μ_out, σ²_out).
 Offline: OUT models only; score = log Φ((φ_θ − μ_out)/σ_out) (one-sided, in log space so that the tail
 keeps its resolution). Fixed variance (the default) pools one σ over all records, which the paper finds
 better with few reference models. Threat model: scores.
+
+Multi-query (the paper's §VI): when the data names query-time augmentations (image flips/shifts), the
+signal is a vector φ_a, one per augmentation, modelled with independent Gaussians per augmentation
+(diagonal covariance): the online score sums the per-augmentation log-likelihood ratios, the offline
+score sums the per-augmentation log Φ. ``augmented_queries: false`` uses the single query only.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ class LiraParams(AttackParams):
     reference_models: int = Field(8, ge=2)
     mode: Literal["online", "offline"] = "online"
     fixed_variance: bool = True
+    augmented_queries: bool = Field(True, description="use the data's query augmentations when it names any")
 
 
 def masked_mean_std(values: np.ndarray, mask: np.ndarray, fixed: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -53,6 +59,16 @@ def lira_scores(
     return stats.norm.logpdf(target_phi, mu_in, sd_in) - stats.norm.logpdf(target_phi, mu_out, sd_out)
 
 
+def lira_scores_multi(
+    target_phi: np.ndarray, ref_phi: np.ndarray, trained_on: np.ndarray, online: bool, fixed_variance: bool
+) -> np.ndarray:
+    """Multi-query LiRA on (A, N) target signals and (k, A, N) reference signals: independent Gaussians."""
+    return np.sum([
+        lira_scores(target_phi[a], ref_phi[:, a], trained_on, online, fixed_variance)
+        for a in range(target_phi.shape[0])
+    ], axis=0)
+
+
 @register_attack
 class LiraAttack(MembershipAttack):
     name = "lira"
@@ -64,6 +80,15 @@ class LiraAttack(MembershipAttack):
     def scores(self, view: AttackerView) -> np.ndarray:
         p: LiraParams = self.params  # type: ignore[assignment]
         c = slice(0, view.n_candidates)
+        online = p.mode == "online"
+        target_aug = view.target_augmented_logits() if p.augmented_queries else None
+        if target_aug is not None:
+            ref = view.reference(p.reference_models)
+            if ref.augmented is None:
+                raise RuntimeError("the data names augmentations but the reference signals have none")
+            ref_phi_aug = logit_margin(ref.augmented[:, :, c], view.labels[c])  # (k, A, N)
+            target_phi_aug = logit_margin(target_aug[:, c], view.labels[c])  # (A, N)
+            return lira_scores_multi(target_phi_aug, ref_phi_aug, ref.trained_on[:, c], online, p.fixed_variance)
         ref_phi, trained_on = reference_split(view, p.reference_models)
         target_phi = logit_margin(view.target_logits()[c], view.labels[c])
-        return lira_scores(target_phi, ref_phi[:, c], trained_on[:, c], p.mode == "online", p.fixed_variance)
+        return lira_scores(target_phi, ref_phi[:, c], trained_on[:, c], online, p.fixed_variance)

@@ -8,6 +8,10 @@ likewise for each population record z. score(x) = fraction of z with LR(x)/LR(z)
 binary search over the sorted LR(z): O((N+Z) log Z) time, O(N+Z) memory, no N×Z matrix. Equal counts
 are ordered by LR(x) itself (a smaller increment than one count), so low-FPR thresholds stay usable.
 Threat model: scores.
+
+Multi-query: when the data names query-time augmentations (image flips/shifts), Pr(x|θ) is the mean of
+the true-label probability over the augmented copies, for the target and every reference model alike
+(in log space). ``augmented_queries: false`` uses the single query only.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class RmiaParams(AttackParams):
     gamma: float = Field(1.0, gt=0)
     temperature: float = Field(1.0, gt=0)
     offline_a: float | None = Field(None, ge=0, le=1, description="None: tuned on reference models")
+    augmented_queries: bool = Field(True, description="use the data's query augmentations when it names any")
 
     @model_validator(mode="after")
     def _offline_needs_two(self) -> RmiaParams:
@@ -58,6 +63,12 @@ def log_marginal(ref_logp: np.ndarray, use: np.ndarray, a: float | None) -> np.n
     if a is None:
         return log_mean
     return np.log(0.5 * ((1 + a) * np.exp(log_mean) + (1 - a)))
+
+
+def log_prob_augmented(logits: np.ndarray, labels: np.ndarray, temperature: float) -> np.ndarray:
+    """log of the mean over augmentations of Pr(x_a|θ), for (…, A, R, C) logits → (…, R)."""
+    lp = log_prob_labels(logits, labels, temperature)
+    return logsumexp(lp, axis=-2) - np.log(lp.shape[-2])
 
 
 def rmia_scores(log_lr_x: np.ndarray, log_lr_z: np.ndarray, gamma: float) -> np.ndarray:
@@ -105,8 +116,15 @@ class RmiaAttack(MembershipAttack):
         if view.population_slice.start == len(view.records):
             raise ValueError("RMIA needs population records (data.population) to compare against")
         ref = view.reference(p.reference_models)
-        ref_logp = log_prob_labels(ref.logits, view.labels, p.temperature)
-        target_logp = log_prob_labels(view.target_logits(), view.labels, p.temperature)
+        target_aug = view.target_augmented_logits() if p.augmented_queries else None
+        if target_aug is not None:
+            if ref.augmented is None:
+                raise RuntimeError("the data names augmentations but the reference signals have none")
+            ref_logp = log_prob_augmented(ref.augmented, view.labels, p.temperature)
+            target_logp = log_prob_augmented(target_aug, view.labels, p.temperature)
+        else:
+            ref_logp = log_prob_labels(ref.logits, view.labels, p.temperature)
+            target_logp = log_prob_labels(view.target_logits(), view.labels, p.temperature)
         if p.mode == "online":
             log_px = log_marginal(ref_logp, np.ones_like(ref.trained_on), None)
         else:

@@ -1,0 +1,65 @@
+"""Query-time augmentations for multi-query membership signals (images: flips and shifts).
+
+A dataset may name augmentations (``Dataset.augmentations``); the signal layer then queries the target
+and every reference model on each augmented copy of the attacker's records, giving logits of shape
+(A, R, C) per model. LiRA uses them as a vector signal with independent Gaussians per augmentation and
+RMIA averages Pr(x|θ) over them (Carlini et al. 2022, §VI; Zarifzadeh et al. 2024, §5). Names:
+
+- ``identity``: the record itself (always first, so index 0 is the single-query signal);
+- ``hflip``: mirror left–right;
+- ``shift:dx,dy``: translate by whole pixels (positive = right/down), vacated pixels set to 0.
+
+>>> import numpy as np
+>>> x = np.arange(4, dtype=np.float32).reshape(1, 1, 2, 2)
+>>> apply_augmentation(x, "shift:1,0")[0, 0].tolist()
+[[0.0, 0.0], [0.0, 2.0]]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _shift(x: np.ndarray, dx: int, dy: int) -> np.ndarray:
+    out = np.zeros_like(x)
+    h, w = x.shape[-2:]
+    src_y = slice(max(0, -dy), h - max(0, dy))
+    dst_y = slice(max(0, dy), h - max(0, -dy))
+    src_x = slice(max(0, -dx), w - max(0, dx))
+    dst_x = slice(max(0, dx), w - max(0, -dx))
+    out[..., dst_y, dst_x] = x[..., src_y, src_x]
+    return out
+
+
+def parse_augmentation(name: str) -> tuple[str, int, int]:
+    """``name`` → (kind, dx, dy); raises ValueError naming the accepted forms."""
+    if name in ("identity", "hflip"):
+        return name, 0, 0
+    if name.startswith("shift:"):
+        try:
+            dx, dy = (int(v) for v in name[len("shift:"):].split(","))
+        except ValueError:
+            pass
+        else:
+            return "shift", dx, dy
+    raise ValueError(f"unknown augmentation {name!r}: use 'identity', 'hflip' or 'shift:dx,dy' (whole pixels)")
+
+
+def apply_augmentation(features: np.ndarray, name: str) -> np.ndarray:
+    """One augmented copy of image features (N, C, H, W) (any array with two trailing spatial axes)."""
+    kind, dx, dy = parse_augmentation(name)
+    if kind == "identity":
+        return features
+    if features.ndim < 3:
+        raise ValueError(f"augmentation {name!r} needs image features (N, C, H, W), got shape {features.shape}")
+    if kind == "hflip":
+        return np.ascontiguousarray(features[..., ::-1])
+    return _shift(features, dx, dy)
+
+
+def check_augmentations(names: tuple[str, ...]) -> None:
+    """Augmentation lists start with ``identity`` and name known augmentations."""
+    for name in names:
+        parse_augmentation(name)
+    if names and names[0] != "identity":
+        raise ValueError(f"augmentations must start with 'identity' (the single-query signal), got {names}")
