@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.web.conftest import LiveServer
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from leakpro.web.app import AppState, render, state
 from leakpro.web.models import Audit, AuditStatus
 from leakpro.web.storage import DOWNLOADS, AuditDir
-from leakpro.web.summary import compare, glance
+from leakpro.web.summary import Glance, compare, glance
 
 router = APIRouter()
 POLL_S = 0.25
@@ -28,6 +28,13 @@ def _audit(st: AppState, audit_id: str) -> tuple[Audit, AuditDir]:
     if audit is None:
         raise HTTPException(404, "no such audit")
     return audit, d
+
+
+def _glance(d: AuditDir) -> tuple[Glance | None, str | None]:
+    try:
+        return glance(d), None
+    except (ValueError, OSError) as exc:  # a results file this version cannot read: say so, keep the downloads
+        return None, f"{type(exc).__name__}: {str(exc)[:300]}"
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -104,7 +111,8 @@ async def resume(request: Request, audit_id: str) -> RedirectResponse:
 async def results(request: Request, audit_id: str) -> HTMLResponse:
     st = state(request)
     audit, d = _audit(st, audit_id)
-    return render(request, "results.html.j2", audit=audit, glance=glance(d), downloads=d.available())
+    figures, problem = _glance(d)
+    return render(request, "results.html.j2", audit=audit, glance=figures, problem=problem, downloads=d.available())
 
 
 @router.get("/audits/{audit_id}/files/{name}")
@@ -126,6 +134,6 @@ async def compare_page(request: Request, a: str | None = None, b: str | None = N
     audits = [x for x in st.db.audits() if x.state == AuditStatus.DONE]
     left = _audit(st, a) if a else None
     right = _audit(st, b) if b else None
-    pairs = compare(glance(left[1]) if left else None, glance(right[1]) if right else None) if left and right else []
+    pairs = compare(_glance(left[1])[0], _glance(right[1])[0]) if left and right else []
     return render(request, "compare.html.j2", audits=audits, a=left[0] if left else None,
                   b=right[0] if right else None, pairs=pairs)
