@@ -1,0 +1,84 @@
+"""Jobs: restart marks running audits interrupted and resume reuses the cache; cancel; the DB migrations."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from fastapi.testclient import TestClient
+
+from leakpro.web.db import Database
+from leakpro.web.models import Base
+from tests.web.conftest import audit_id_of, tiny_demo, wait_for
+
+
+def _results(data: Path, audit_id: str) -> dict[str, object]:
+    out: dict[str, object] = json.loads((data / "audits" / audit_id / "out" / "results.json").read_text())
+    return out
+
+
+def test_a_running_job_is_interrupted_by_a_restart_and_resumes_from_its_cache(
+        make_client: Callable[..., TestClient], tmp_path: Path) -> None:
+    first = make_client()
+    audit_id = audit_id_of(first.post("/audits", data=tiny_demo(attacks=["loss", "rmia:offline"],
+                                                                     reference_models="2")))
+    wait_for(first, audit_id, ("done",))
+    assert _results(tmp_path / "data", audit_id)["reference_models"] == {
+        "models": 2, "trained": 2, "from_cache": 0, "train_size": 1000, "recipe": _recipe(tmp_path, audit_id)}
+    first.app.state.leakpro.jobs.stop()  # type: ignore[attr-defined]
+    first.app.state.leakpro.db.update(audit_id, status="running", stage="training 1 reference models")  # type: ignore[attr-defined]
+
+    second = make_client()  # the server restarts on the same data directory
+    page = second.get(f"/audits/{audit_id}").text
+    assert "interrupted" in page and 'data-testid="resume"' in page
+    assert second.get(f"/audits/{audit_id}/progress").json()["status"] == "interrupted"
+    assert second.post(f"/audits/{audit_id}/resume").status_code == 303
+    wait_for(second, audit_id, ("done",))
+    refs = _results(tmp_path / "data", audit_id)["reference_models"]
+    assert isinstance(refs, dict) and refs["from_cache"] == 2 and refs["trained"] == 0  # the cache was reused
+    audit = second.app.state.leakpro.db.get(audit_id)  # type: ignore[attr-defined]
+    assert audit.attempts == 2 and audit.status == "done"
+    assert second.post(f"/audits/{audit_id}/resume").status_code == 409  # a finished audit is not re-run
+
+
+def _recipe(tmp_path: Path, audit_id: str) -> object:
+    refs = _results(tmp_path / "data", audit_id)["reference_models"]
+    assert isinstance(refs, dict)
+    return refs["recipe"]
+
+
+def test_cancel_a_running_and_a_queued_audit(client: TestClient) -> None:
+    slow = tiny_demo(attacks=["rmia:offline"], reference_models="16", epochs="4", name="slow")
+    running = audit_id_of(client.post("/audits", data=slow))
+    queued = audit_id_of(client.post("/audits", data=tiny_demo(name="waiting")))
+    wait_for(client, running, ("running",))
+    assert client.get(f"/audits/{queued}/progress").json()["status"] == "queued"
+    start = time.monotonic()
+    assert client.post(f"/audits/{queued}/cancel").status_code == 303
+    assert client.post(f"/audits/{running}/cancel").status_code == 303
+    assert wait_for(client, running, timeout=30)["status"] == "cancelled"
+    assert time.monotonic() - start < 20  # stopped at a progress point, not after all 16 reference models
+    assert wait_for(client, queued)["stage"] == "cancelled before it started"
+    assert 'data-testid="resume"' in client.get(f"/audits/{running}").text
+
+
+def test_events_stream_progress_until_the_end(client: TestClient) -> None:
+    audit_id = audit_id_of(client.post("/audits", data=tiny_demo()))
+    with client.stream("GET", f"/audits/{audit_id}/events") as stream:
+        text = "".join(stream.iter_text())
+    events = [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: {\"")]
+    assert text.rstrip().endswith("event: end\ndata: {}")
+    assert events[-1]["status"] == "done"
+    assert any("attacking target" in line for line in events[-1]["log"])
+
+
+def test_migrations_match_the_models(tmp_path: Path) -> None:
+    db = Database(tmp_path)
+    db.migrate()
+    db.migrate()  # idempotent at start-up
+    with db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
