@@ -1,0 +1,56 @@
+"""Class inversion (MI-Face) on digits: the trained CNN gives its classes away, an untrained one does not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from leakpro.attacks.inversion.class_inversion import ClassInversion, nearest_distance, total_variation
+from leakpro.attacks.inversion.cli import run_inversion_demo
+
+
+@pytest.fixture(scope="module")
+def inversion(tmp_path_factory: pytest.TempPathFactory) -> tuple[list, Path]:
+    out = tmp_path_factory.mktemp("inversion")
+    return run_inversion_demo(out, seed=0), out
+
+
+def test_known_answers():
+    flat = torch.full((1, 1, 4, 4), 0.3)
+    assert float(total_variation(flat)[0]) == 0.0
+    step = torch.zeros(1, 1, 2, 2)
+    step[..., 1] = 1.0
+    assert float(total_variation(step)[0]) == pytest.approx(1.0)
+    a = np.zeros((2, 3))
+    a[1] = 2.0
+    assert nearest_distance(a, np.array([[0.0, 0, 0], [2.0, 2, 1]])).tolist() == pytest.approx([0.0, 1.0])
+
+
+def test_reconstructions_stay_in_the_box():
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(16, 3))
+    images = ClassInversion(steps=20, restarts=2, lr=0.5, random_state=1).run(model, 3, (1, 4, 4))
+    assert images.shape == (3, 2, 1, 4, 4)
+    assert images.min() >= 0.0 and images.max() <= 1.0
+    with pytest.raises(ValueError):
+        ClassInversion(stepz=3)
+
+
+def test_trained_target_reveals_its_classes(inversion):
+    results, out = inversion
+    target = next(r for r in results if r.target == "target")
+    assert target.evaluator_accuracy > 0.85
+    assert target.above_chance and target.attack_accuracy.low > 0.1, target.attack_accuracy
+    assert target.classes_recovered >= 5
+    assert (out / "inversion-target.png").stat().st_size > 0 and (out / "inversion.json").is_file()
+
+
+def test_untrained_null_near_chance(inversion):
+    results, _ = inversion
+    null = next(r for r in results if r.target == "null")
+    assert not null.above_chance and null.attack_accuracy.value < 0.3, null.attack_accuracy
+    assert null.classes_recovered <= 3
+    target = next(r for r in results if r.target == "target")
+    assert np.mean(target.nearest_private_distance) < np.mean(null.nearest_private_distance)
