@@ -56,10 +56,11 @@ def _models(data: dict[str, np.ndarray], seed: int) -> dict[str, nn.Module]:
     from leakpro.training.torch_train import train_torch
 
     x, y = data["private_x"], data["private_y"]
-    target = train_torch(TorchRecipe(model="cnn", params={"width": 16, "hidden": 64}, epochs=30, batch_size=32,
-                                     lr=3e-3), x, y, 10, seed)
-    evaluate = train_torch(TorchRecipe(model="mlp", params={"hidden": [256]}, epochs=60, batch_size=32), x, y, 10,
-                           seed + 101)
+    cnn = TorchRecipe.model_validate(
+        {"model": "cnn", "params": {"width": 16, "hidden": 64}, "epochs": 30, "batch_size": 32, "lr": 3e-3})
+    mlp = TorchRecipe.model_validate({"model": "mlp", "params": {"hidden": [256]}, "epochs": 60, "batch_size": 32})
+    target = train_torch(cnn, x, y, 10, seed)
+    evaluate = train_torch(mlp, x, y, 10, seed + 101)  # another architecture and seed, same private data
     torch.manual_seed(seed + 202)
     null = build_model("cnn", {"width": 16, "hidden": 64}, int(np.prod(x.shape[1:])), 10).eval()
     return {"target": target, "null": null, "evaluate": evaluate}
