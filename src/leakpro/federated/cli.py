@@ -1,5 +1,7 @@
 """Faces of the federated audit: ``leakpro federated CONFIG`` and ``leakpro demo --federated``.
 
+Both write ``federated_results.json`` and then ``report.html`` / ``report.pdf`` beside it.
+
 >>> # run_federated_command(Path("federated.yaml"), Path("out"), Console())
 >>> # run_federated_demo(Path("out"), quick=True)
 """
@@ -66,7 +68,29 @@ def run_federated_command(config_path: Path, out: Path, console: Console) -> Fed
     result = run_federated_audit(cfg, Path(out), progress=lambda msg: console.log(msg))
     print_federated_result(result, console)
     console.print(f"results written to {Path(out) / RESULTS_FILE}")
+    write_federated_report(Path(out), console)
     return result
+
+
+def write_federated_report(out: Path, console: Console) -> bool:
+    """Render report.html and report.pdf into ``out`` from its results; say so, or say why not (False).
+
+    A report that cannot be rendered does not lose the audit: the results stay in ``out`` and ``leakpro report``
+    can re-render them. WeasyPrint's refusal of a non-``data:`` URL derives from BaseException, hence the broad
+    catch; an interrupt or exit is passed on.
+    """
+    from leakpro.report import render_report_dir
+
+    try:
+        paths = render_report_dir(out, pdf=True)
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        console.print(f"[bold red]The report could not be rendered[/]: {type(exc).__name__}: {exc}\n"
+                      f"The results are complete in {out / RESULTS_FILE}; re-render them with `leakpro report`.")
+        return False
+    console.print(f"Report: {paths.html}" + (f" and {paths.pdf}" if paths.pdf else ""))
+    return True
 
 
 def demo_config(seed: int = 0, *, quick: bool = False) -> dict[str, Any]:
@@ -100,4 +124,5 @@ def run_federated_demo(
     result = run_federated_audit(demo_config(seed, quick=quick), Path(out), progress=lambda msg: console.log(msg))
     print_federated_result(result, console)
     console.print(f"results written to {Path(out) / RESULTS_FILE}")
+    write_federated_report(Path(out), console)
     return result

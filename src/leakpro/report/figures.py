@@ -17,6 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
@@ -153,3 +154,92 @@ def comparison_figure(labels: Sequence[str], panels: Sequence[Panel], *,
     handles, names = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, names, loc="upper center", ncol=len(names), frameon=False, bbox_to_anchor=(0.59, 1.0))
     return Figure(_encode(fig), "comparison across attacks: " + "; ".join(p.xlabel for p in panels))
+
+
+ROLE_COLOURS = {"target": TARGET_COLOUR, "null": NULL_COLOUR, "defence": "#15803d"}
+
+
+@dataclass(frozen=True)
+class RiskPoint:
+    """One target or variant on the risk–utility plot: test accuracy against a rate with its interval."""
+
+    label: str
+    role: str
+    utility: float
+    risk: Triple
+
+
+_OFFSETS = ((6, 3, "left"), (6, -10, "left"), (-6, 3, "right"), (-6, -10, "right"), (6, 12, "left"))
+
+
+def _label_points(ax: Any, placed: Sequence[tuple[str, float, float]], span: float) -> None:
+    """Label each point; a point close to one already labelled gets its label on another side."""
+    done: list[tuple[float, float, int]] = []
+    for label, x, y in placed:
+        near = {k for px, py, k in done if abs(px - x) < 0.06 * span and abs(np.log10(py / y)) < 0.3}
+        k = next((i for i in range(len(_OFFSETS)) if i not in near), 0)
+        dx, dy, align = _OFFSETS[k]
+        ax.annotate(label, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=7.5, color="#111827",
+                    ha=align)
+        done.append((x, y, k))
+
+
+def risk_utility_figure(points: Sequence[RiskPoint], *, chance: float, ylabel: str) -> Figure:
+    """Utility (x) against risk (y, log scale, with intervals): one labelled point per target or variant."""
+    floor = chance / 10
+    fig, ax = plt.subplots(figsize=(6.4, 3.3))
+    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.15, top=0.97)
+    placed: list[tuple[str, float, float]] = []
+    for role, name in (("target", "audited model"), ("defence", "defended variant"), ("null", "null control")):
+        mine = [p for p in points if p.role == role]
+        if not mine:
+            continue
+        v = np.maximum(np.array([p.risk for p in mine], dtype=float), floor)
+        x = np.array([p.utility for p in mine], dtype=float)
+        ax.errorbar(x, v[:, 0], yerr=[v[:, 0] - v[:, 1], v[:, 2] - v[:, 0]], fmt="o", ms=5, capsize=3, lw=1,
+                    color=ROLE_COLOURS.get(role, TARGET_COLOUR), label=name)
+        placed += [(p.label, float(xi), float(yi)) for p, xi, yi in zip(mine, x, v[:, 0], strict=True)]
+    ax.axhline(chance, color="#444444", ls=":", lw=1, label="chance (no leakage)")
+    ax.set_yscale("log")
+    ax.set_ylim(floor, 1.0)
+    xs = [p.utility for p in points]
+    pad = max(0.02, (max(xs) - min(xs)) * 0.25) if xs else 0.05
+    ax.set_xlim(max(0.0, min(xs, default=0.5) - pad), min(1.0, max(xs, default=0.5) + 2 * pad))
+    _label_points(ax, placed, span=max(xs, default=1.0) - min(xs, default=0.0) + 2 * pad)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=1))
+    ax.set_xlabel("utility: test accuracy (higher is better)")
+    ax.set_ylabel(ylabel)
+    ax.grid(True, which="major", color="#e5e7eb", lw=0.6)
+    ax.legend(loc="upper left", frameon=True, framealpha=0.85, edgecolor="none", fontsize=7.5)
+    return Figure(_encode(fig), "risk against utility: one point per target and defended variant, with intervals")
+
+
+@dataclass(frozen=True)
+class CurveSeries:
+    """One curve with its interval band: y (value, low, high) at each x."""
+
+    label: str
+    x: Sequence[float]
+    y: Sequence[Triple]
+    colour: str
+
+
+def extraction_figure(series: Sequence[CurveSeries], references: Sequence[tuple[str, float, str]]) -> Figure:
+    """Rates against the number of queries (log x), with interval bands and horizontal reference lines."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.0))
+    fig.subplots_adjust(left=0.11, right=0.97, bottom=0.16, top=0.97)
+    for s in series:
+        v = np.array(s.y, dtype=float).reshape(-1, 3)
+        ax.fill_between(s.x, v[:, 1], v[:, 2], color=s.colour, alpha=0.18, lw=0)
+        ax.plot(s.x, v[:, 0], "o-", color=s.colour, ms=3.5, lw=1.5, label=s.label)
+    for label, y, style in references:
+        ax.axhline(y, color="#444444", ls=style, lw=1, label=label)
+    if series and max(series[0].x) > 4 * min(series[0].x) > 0:
+        ax.set_xscale("log")
+    ax.set_xlabel("queries spent by the attacker")
+    ax.set_ylabel("share of held-out inputs")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    ax.grid(True, which="major", color="#e5e7eb", lw=0.6)
+    ax.legend(loc="lower right", frameon=True, framealpha=0.85, edgecolor="none", fontsize=7.5)
+    return Figure(_encode(fig), "extraction curve: fidelity and accuracy of the stolen copy against queries")

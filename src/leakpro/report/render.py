@@ -63,7 +63,8 @@ def masthead(inputs: ReportInputs) -> Masthead:
         return Masthead(f"Federated learning on {f.data} ({f.model})", "", f.versions.get("leakpro", ""),
                         f.config_hash, sources)
     synthetic = inputs.extras.get("synthetic", {})
-    versions = synthetic.get("versions") if isinstance(synthetic.get("versions"), dict) else {}
+    versions = synthetic.get("versions")
+    versions = versions if isinstance(versions, dict) else {}
     return Masthead("Synthetic data", "", str(versions.get("leakpro", "")), str(synthetic.get("config_hash", "")),
                     sources)
 

@@ -91,6 +91,53 @@ SYNTHETIC_HOW = (
     "with its 95 % interval; membership on the synthetic table is read from the AUC."
 )
 
+EPSILON_NOTE = (
+    "<b>How to read ε.</b> Differential privacy (DP) promises that no single person's record changes what the "
+    "trained model does by more than a factor e<sup>ε</sup> (up to a small failure probability δ). The "
+    "<i>accountant's ε</i> is that promise, computed from the training settings: an upper limit on the privacy "
+    "loss, valid only when the training really followed those settings. The <i>empirical ε lower bound</i> comes "
+    "from the other side: an attack that tells members from non-members this well proves that the privacy loss is "
+    "<i>at least</i> this large (at the stated δ and confidence). It is a lower bound from the attacks that were "
+    "run, not a guarantee: a stronger attack could show a larger loss, and a bound of 0 does not show that the "
+    "model is private. Where both are shown, the lower bound must stay below the accountant's ε; a lower bound "
+    "above it means the promise does not hold, for example because of a bug in the DP training or its accounting."
+)
+
+ONE_RUN_NOTE = (
+    "<b>One-run audit</b> (Steinke, Nasr, Jagielski 2023). Some population records are turned into canaries "
+    "(mislabelled on purpose); each is added to the training data by a coin flip the attacker cannot see, and the "
+    "model is trained once. The auditor then guesses, for the canaries it is most sure about, whether each was "
+    "included. The more guesses are right, the larger the privacy loss must be: the share of correct guesses is "
+    "turned into an ε lower bound at the stated δ and confidence, with no need to train hundreds of models."
+)
+
+RECONSTRUCTION_HOW = (
+    "<b>Reconstruction.</b> Each server-side attack's level is read from how far its reconstructions beat the best "
+    "guess made without the client's update (the population's mean image or a random record; for tables, each "
+    "column's majority value): the gain in PSNR, in dB, or in per-column accuracy. One update gives one "
+    "reconstruction per record, so the level's range is read at the worst and the best reconstructed record "
+    "(or column) rather than from a 95 % interval. The overall level is that of the strongest attack."
+)
+
+RECONSTRUCTION_MEANING = {
+    RiskLevel.LOW: (
+        "The curious server's reconstructions were no better than a guess made without the client's update: with "
+        "the attacks tested, the update did not give the records away."
+    ),
+    RiskLevel.MODERATE: (
+        "The reconstructions beat a guess made without the update, but stay far from the records. The update "
+        "carries information about the client's data; document the residual risk and consider mitigations."
+    ),
+    RiskLevel.HIGH: (
+        "The curious server rebuilt the client's records recognisably from one update. Federated learning alone "
+        "does not keep these data on the client; add defences (secure aggregation, larger batches, noise)."
+    ),
+    RiskLevel.VERY_HIGH: (
+        "The curious server rebuilt near-exact copies of the client's records from one update. The update must be "
+        "treated as the personal data itself; do not rely on federated learning for confidentiality."
+    ),
+}
+
 GDPR_NOTE = (
     "Under the GDPR, data are anonymous only if no person is identifiable by any means reasonably likely to "
     "be used (Recital 26). European regulators test this with three criteria: can a person be "

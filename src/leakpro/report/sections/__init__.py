@@ -1,6 +1,9 @@
-"""Report sections; importing this package registers the built-in ones (membership, synthetic data)."""
+"""Report sections; importing this package registers the built-in ones.
 
-from leakpro.report.sections import membership, synthetic  # noqa: F401
+Membership inference, defences, API attacks (extraction, property inference), synthetic data, federated learning.
+"""
+
+from leakpro.report.sections import defences, federated, membership, synthetic  # noqa: F401
 from leakpro.report.sections.base import (
     QUESTIONS,
     Section,
