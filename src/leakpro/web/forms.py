@@ -188,6 +188,24 @@ def _torch_target(form: Form, epochs: int | None, issues: list[ConfigIssue]) -> 
     return {"kind": "torch", "model": arch, "params": params, "weights": "inputs/model.safetensors", "recipe": recipe}
 
 
+# Config fields as the wizard names them, so a problem points at the box to fix (longest prefix wins).
+FORM_LABELS = {"data.label": "Label column", "data.members": "Members column", "data.population": "Population column",
+               "data.features": "Features", "data.table": "Data file", "data.arrays": "Data file",
+               "data.split": "Data file", "target.weights": "Model file", "target.file": "Model file",
+               "target.model": "Architecture", "target.params": "Architecture parameters",
+               "target.recipe": "Training settings", "target.trusted_types": "Trusted types", "target": "Model file",
+               "reference": "Reference models", "attacks": "Attacks", "threat_model": "Threat model"}
+
+
+def for_form(issue: ConfigIssue) -> ConfigIssue:
+    """The issue with its field named as on the form, the config path kept in brackets."""
+    keys = [k for k in FORM_LABELS if issue.field == k or issue.field.startswith((k + ".", k + "["))]
+    if not keys:
+        return issue
+    label = FORM_LABELS[max(keys, key=len)]
+    return ConfigIssue(f"{label} ({issue.field})", issue.problem, issue.fix, issue.received)
+
+
 def validate_membership(config: dict[str, Any], d: AuditDir) -> list[ConfigIssue]:
     """Write ``config.yaml`` and check it as ``leakpro audit`` would (data and model are loaded once)."""
     from leakpro.audit.plan import build_plan, parse_config
@@ -196,7 +214,7 @@ def validate_membership(config: dict[str, Any], d: AuditDir) -> list[ConfigIssue
     try:
         build_plan(*parse_config(d.config))
     except ConfigError as exc:
-        return list(exc.issues)
+        return [for_form(i) for i in exc.issues]
     return []
 
 
