@@ -104,3 +104,21 @@ def test_compare_two_audits_in_the_browser(watched: Watched, live: LiveServer) -
     assert page.locator("iframe.report").count() == 2
     watched.shot("compare")
     watched.assert_local(live.url)
+
+
+def test_synthetic_audit_entirely_in_the_browser(watched: Watched, live: LiveServer) -> None:
+    page = watched.page
+    page.goto(live.url + "/")
+    page.click("text=Synthetic-data audit")
+    assert page.locator("input[name=real_file]").is_visible()
+    page.check("input[name=source][value=example]")
+    assert not page.locator("input[name=real_file]").is_visible()  # the upload boxes hide for the example
+    page.fill("input[name=name]", "synthetic example")
+    page.fill("input[name=n_attacks]", "40")
+    page.click("button:has-text('Run the audit')")
+    page.wait_for_url("**/results", timeout=90_000)
+    assert "singling_out" in page.locator("[data-testid=figures]").inner_text()
+    report = page.frame_locator("iframe.report")
+    assert "Synthetic data" in report.locator("body").inner_text()
+    watched.shot("synthetic-results")
+    watched.assert_local(live.url)
