@@ -227,8 +227,8 @@ class CurveSeries:
 
 def extraction_figure(series: Sequence[CurveSeries], references: Sequence[tuple[str, float, str]]) -> Figure:
     """Rates against the number of queries (log x), with interval bands and horizontal reference lines."""
-    fig, ax = plt.subplots(figsize=(6.4, 3.0))
-    fig.subplots_adjust(left=0.11, right=0.97, bottom=0.16, top=0.97)
+    fig, ax = plt.subplots(figsize=(6.4, 2.7))
+    fig.subplots_adjust(left=0.11, right=0.97, bottom=0.17, top=0.97)
     for s in series:
         v = np.array(s.y, dtype=float).reshape(-1, 3)
         ax.fill_between(s.x, v[:, 1], v[:, 2], color=s.colour, alpha=0.18, lw=0)
@@ -237,6 +237,9 @@ def extraction_figure(series: Sequence[CurveSeries], references: Sequence[tuple[
         ax.axhline(y, color="#444444", ls=style, lw=1, label=label)
     if series and max(series[0].x) > 4 * min(series[0].x) > 0:
         ax.set_xscale("log")
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    if series:
+        ax.set_xticks(list(series[0].x), [f"{int(q):,}" for q in series[0].x])
     ax.set_xlabel("queries spent by the attacker")
     ax.set_ylabel("share of held-out inputs")
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))

@@ -3,7 +3,7 @@
 Membership inference, defences, API attacks (extraction, property inference), synthetic data, federated learning.
 """
 
-from leakpro.report.sections import defences, federated, membership, synthetic  # noqa: F401
+from leakpro.report.sections import api, defences, federated, membership, synthetic  # noqa: F401
 from leakpro.report.sections.base import (
     QUESTIONS,
     Section,
