@@ -66,6 +66,15 @@ def test_cancel_a_running_and_a_queued_audit(client: TestClient) -> None:
     assert 'data-testid="resume"' in client.get(f"/audits/{running}").text
 
 
+def test_stopping_the_server_interrupts_a_running_audit(client: TestClient) -> None:
+    slow = tiny_demo(attacks=["rmia:offline"], reference_models="16", epochs="4")
+    audit_id = audit_id_of(client.post("/audits", data=slow))
+    wait_for(client, audit_id, ("running",))
+    client.app.state.leakpro.jobs.stop()  # type: ignore[attr-defined]
+    snap = wait_for(client, audit_id, timeout=30)
+    assert snap["status"] == "interrupted" and "resume" in snap["stage"]
+
+
 def test_events_stream_progress_until_the_end(client: TestClient) -> None:
     audit_id = audit_id_of(client.post("/audits", data=tiny_demo()))
     with client.stream("GET", f"/audits/{audit_id}/events") as stream:

@@ -92,6 +92,7 @@ class JobManager:
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
 
     def start(self) -> None:
         for i in range(self.workers):
@@ -100,7 +101,8 @@ class JobManager:
             self._threads.append(t)
 
     def stop(self) -> None:
-        """Stop taking work; running audits are asked to cancel (a restart shows them as interrupted)."""
+        """Stop taking work; running audits stop at their next progress point and are marked interrupted."""
+        self._stopping.set()
         with self._lock:
             for live in self._live.values():
                 live.cancel.set()
@@ -181,7 +183,10 @@ class JobManager:
         try:
             execute(audit, self.storage.audit(audit_id), WebProgress(self, audit_id))
         except AuditCancelled:
-            self._finish(audit_id, AuditStatus.CANCELLED, "cancelled")
+            if self._stopping.is_set():
+                self._finish(audit_id, AuditStatus.INTERRUPTED, "interrupted: the server stopped; resume to finish")
+            else:
+                self._finish(audit_id, AuditStatus.CANCELLED, "cancelled")
         except ConfigError as exc:
             self._finish(audit_id, AuditStatus.FAILED, "the config has problems", "\n".join(map(str, exc.issues)))
         except SyntheticInputError as exc:
