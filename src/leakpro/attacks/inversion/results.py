@@ -45,6 +45,7 @@ class AttributeInferenceResult(_Frozen):
     """Fredrikson-style attribute inference on members and non-members, against imputation."""
 
     attribute: str
+    prior: str  # the attack's prior on the attribute: marginal, imputation or none
     candidates: list[str]  # the values tried
     members: Interval  # attack accuracy on the target's training records
     non_members: Interval
