@@ -181,6 +181,24 @@ def federated_command(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to bind; anything but loopback needs --token")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8765,
+    token: Annotated[Optional[str], typer.Option(help="required on every request (16+ characters)")] = None,  # noqa: UP045
+    data_dir: Annotated[Optional[Path], typer.Option(help="audit history and files [default: ~/.leakpro/web]")] = None,  # noqa: UP045
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="open the page in a browser")] = False,
+) -> None:
+    """Start the local web app: run audits and read their reports without a terminal."""
+    from leakpro.web.cli import serve_command
+
+    try:
+        serve_command(host, port, token, data_dir or Path.home() / ".leakpro" / "web", open_browser)
+    except ValueError as exc:
+        _console().print(f"[bold red]Cannot start the web app[/]: {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
 def attacks() -> None:
     """List every registered attack with its threat model, paper and parameters."""
     from rich.table import Table
