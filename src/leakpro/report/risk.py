@@ -122,7 +122,7 @@ class Assessment:
     reason: Threshold | None
     source: str = ""
     strength: float = 0.0  # breaks ties between equal levels (AUC, or the synthetic risk)
-    interval_name: str = ""  # set when the interval is not a 95 % interval, e.g. "range over 4 records"
+    interval_name: str = ""  # set when the interval is not a 95 % interval, e.g. "over 4 records"
 
     @property
     def interval_text(self) -> str:

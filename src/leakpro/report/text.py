@@ -112,11 +112,9 @@ ONE_RUN_NOTE = (
 )
 
 RECONSTRUCTION_HOW = (
-    "<b>Reconstruction.</b> Each server-side attack's level is read from how far its reconstructions beat the best "
-    "guess made without the client's update (the population's mean image or a random record; for tables, each "
-    "column's majority value): the gain in PSNR, in dB, or in per-column accuracy. One update gives one "
-    "reconstruction per record, so the level's range is read at the worst and the best reconstructed record "
-    "(or column) rather than from a 95 % interval. The overall level is that of the strongest attack."
+    "<b>Reconstruction.</b> Read from how far a server-side attack's reconstructions beat the best guess made "
+    "without the client's update: the gain in PSNR (for tables, in per-column accuracy). One update gives one "
+    "reconstruction per record, so the range is read at the worst and the best record, not as a 95 % interval."
 )
 
 RECONSTRUCTION_MEANING = {

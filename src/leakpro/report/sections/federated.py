@@ -57,19 +57,14 @@ def _client_row(result: FederatedAuditResult) -> list[SummaryRow]:
 
 def _overview(result: FederatedAuditResult, views: list[OutcomeView]) -> str:
     s = views[0].outcome.setting if views else None
-    setting = (f" {s.clients} clients, {ALGORITHMS.get(s.algorithm, s.algorithm)} "
-               f"with {s.batch_size} record(s) on the attacked client and {s.local_steps} local step(s)" if s else "")
-    attacks = ", ".join(dict.fromkeys(v.name for v in views))
-    extra = []
-    if result.defences:
-        extra.append(f"{len(result.defences)} defence(s) re-tested")
-    if result.sweep:
-        extra.append(f"a sweep of {len(result.sweep)} batch-size × local-steps settings")
-    if result.client_mia is not None:
-        extra.append("a curious client's membership inference")
-    return (f"<p><b>Federated learning:</b> a simulated run of the model <b>{result.model}</b> on <b>{result.data}</b>"
-            f"{',' if s else ''}{setting}. A curious server attacked one client's update ({attacks})"
-            f"{'; plus ' + ', '.join(extra) if extra else ''}.</p>")
+    setting = (f" ({s.clients} clients, {ALGORITHMS.get(s.algorithm, s.algorithm)}, {s.batch_size} record(s) and "
+               f"{s.local_steps} local step(s) on the attacked client)" if s else "")
+    parts = [f"a curious server attacked one update ({', '.join(dict.fromkeys(v.name for v in views))})"]
+    parts += [f"{len(result.defences)} defence(s) re-tested"] if result.defences else []
+    parts += [f"{len(result.sweep)} sweep settings"] if result.sweep else []
+    parts += ["a curious client's membership inference"] if result.client_mia is not None else []
+    return (f"<p><b>Federated learning:</b> a simulated run of <b>{result.model}</b> on <b>{result.data}</b>{setting}: "
+            f"{', '.join(parts)}.</p>")
 
 
 class FederatedSection:

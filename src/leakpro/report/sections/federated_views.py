@@ -111,7 +111,7 @@ def outcome_view(o: ReconstructionOutcome, base: Path) -> OutcomeView:
         unit = "column" if tabular else "record"
         gain = quality - baseline
         assessment = assess(RECONSTRUCTION_THRESHOLDS, {figure: gain}, {figure: min(gains)}, {figure: max(gains)},
-                            o.attack, gain, f"range over {len(gains)} {unit}{'s' if len(gains) != 1 else ''}")
+                            o.attack, gain, f"over {len(gains)} {unit}{'s' if len(gains) != 1 else ''}")
     image = embed_png(base, o.image) if o.image else None
     return OutcomeView(o, attack_name(o.attack), tabular, quality, baseline, gain, o.beats_baseline, assessment,
                        image)
@@ -121,10 +121,9 @@ def evidence(view: OutcomeView) -> str:
     """Page one's deciding evidence for a reconstruction outcome."""
     where = f"<span class='muted'>({view.name}, batch {view.outcome.setting.batch_size})</span>"
     if view.tabular:
-        return (f"column accuracy {fmt.pct(view.quality, 1)} against {fmt.pct(view.baseline, 1)} by majority guess "
-                f"{where}")
-    return (f"mean PSNR {fmt.db(view.quality)}, {fmt.db(view.gain, signed=True)} over the best baseline "
-            f"(SSIM {fmt.auc(view.outcome.mean_ssim)}) {where}")
+        return (f"column accuracy {fmt.pct(view.quality, 1)}, {fmt.signed(view.gain or 0.0)} over the majority "
+                f"guess {where}")
+    return f"PSNR {fmt.db(view.quality)}, {fmt.db(view.gain, signed=True)} over the best baseline {where}"
 
 
 def control(view: OutcomeView) -> str:
@@ -132,7 +131,7 @@ def control(view: OutcomeView) -> str:
     if view.tabular:
         return f"majority guess per column: {fmt.pct(view.baseline, 1)} of values right"
     o = view.outcome
-    return (f"best guess without the update: {fmt.db(view.baseline)} (population mean image "
+    return (f"best guess without the update: {fmt.db(view.baseline)} (mean image "
             f"{fmt.db(o.baseline_mean_image_psnr)}, random record {fmt.db(o.baseline_random_image_psnr)})")
 
 
