@@ -124,11 +124,23 @@ def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path) -> Non
 
 @app.command()
 def report(
-    results: Annotated[Path, typer.Argument(help="results.json of an audit")],
+    results: Annotated[Path, typer.Argument(help="results.json of an audit, or a directory of result files")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="directory (default: beside results)")] = None,  # noqa: UP045
     pdf: PdfOpt = True,
 ) -> None:
-    """Re-render report.html (and report.pdf) from results.json without re-running any attack."""
+    """Re-render report.html (and report.pdf) from stored results without re-running any attack.
+
+    A directory may hold any of results.json, synthetic_results.json and federated_results.json."""
+    if results.is_dir():
+        from leakpro.report import render_report_dir
+
+        try:
+            paths = render_report_dir(results, out or results, pdf=pdf)
+        except (FileNotFoundError, ValueError) as exc:
+            _console().print(f"[bold red]{results}[/]: {exc}")
+            raise typer.Exit(2) from None
+        _console().print(f"Report: {paths.html}" + (f" and {paths.pdf}" if paths.pdf else ""))
+        return
     if not results.is_file():
         _console().print(f"[bold red]{results}[/]: file not found; give the results.json an audit wrote")
         raise typer.Exit(2)
