@@ -51,6 +51,8 @@ def test_planted_memorised_attribute_found_beyond_imputation(synthetic):
     assert result.members.value == 1.0
     assert result.baseline_members.high < 0.5 and result.non_members.high < 0.5  # chance is 1/3
     assert result.leaks_beyond_imputation and result.lift_members > 0.4 and abs(result.lift_non_members) < 0.15
+    # the learned attacker only sees non-members (where this model carries no signal): it cannot exploit it
+    assert result.learned_members.low <= 1 / 3 + 0.1 and result.learned_members.value < result.members.value
 
 
 def test_model_ignoring_the_attribute_is_no_better_than_imputation(synthetic):
@@ -76,4 +78,5 @@ def test_adult_overfit_mlp_sex_is_imputation_not_leakage():
     for r in (target, null):  # the attack lands inside the imputation baseline's interval: no leak claimed
         assert not r.leaks_beyond_imputation
         assert r.baseline_members.low <= r.members.value <= r.baseline_members.high + 0.02
+        assert r.learned_members.value <= r.baseline_members.high + 0.02
     assert target.members.value - target.non_members.value > null.members.value - null.non_members.value

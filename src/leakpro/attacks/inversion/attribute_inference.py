@@ -14,8 +14,10 @@ the target model acts as the likelihood of y in Bayes' rule), or ``"none"`` (the
 
 Baseline that matters: imputing s from the other columns and y with a model fit on the population data
 alone, with no access to the target. A high attack accuracy that the baseline matches is imputation, not
-leakage. Accuracies are reported separately for members and non-members with Clopper–Pearson intervals;
-the target leaks the attribute when the members' accuracy beats both the baseline and the non-members'.
+leakage. A learned attacker (:func:`learned_attack`, a classifier from the target's outputs to s fit on
+population records) is reported beside the enumeration. Accuracies are reported separately for members
+and non-members with Clopper–Pearson intervals; the target leaks the attribute when the members'
+accuracy beats both the baseline and the non-members'.
 """
 
 from __future__ import annotations
@@ -53,6 +55,36 @@ def column_values(x: np.ndarray, column: CategoricalColumn) -> np.ndarray:
     return x[:, column.start:column.stop].argmax(axis=1)
 
 
+def enumeration_scores(logits: LogitsFn, x: np.ndarray, y: np.ndarray, column: CategoricalColumn) -> np.ndarray:
+    """(N, levels): log p_θ(y | x with s set to each level) — one target query per record and level."""
+    scores = np.empty((x.shape[0], column.stop - column.start))
+    for v in range(scores.shape[1]):
+        filled = x.copy()
+        filled[:, column.start:column.stop] = 0.0
+        filled[:, column.start + v] = 1.0
+        scores[:, v] = log_prob_true(logits(filled), y)
+    return scores
+
+
+def learned_attack(logits: LogitsFn, x: np.ndarray, y: np.ndarray, column: CategoricalColumn,
+                   population_x: np.ndarray, population_y: np.ndarray, prior_model: Any, seed: int) -> np.ndarray:
+    """The learned attacker: a multinomial logistic regression from the target's outputs to s.
+
+    Inputs per record: the enumeration scores (centred per record) and the label-free imputation prior
+    (log-probabilities); fit on population records, whose s the attacker knows. It learns how the target
+    behaves on non-members only, so it shows what outputs reveal in general rather than memorisation.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    def inputs(rows: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        e = enumeration_scores(logits, rows, labels, column)
+        return np.c_[e - e.mean(axis=1, keepdims=True), np.log(imputer_proba(prior_model, rows, None, column))]
+
+    model = LogisticRegression(max_iter=500, random_state=seed)
+    model.fit(inputs(population_x, population_y), column_values(population_x, column))
+    return np.asarray(model.predict(inputs(x, y)), dtype=np.int64)
+
+
 class AttributeInference:
     """Fredrikson-style enumeration; ``run`` returns the guessed level index per record."""
 
@@ -68,12 +100,7 @@ class AttributeInference:
         """Guessed level per record; ``prior_model`` reuses a fitted label-free imputer (``fit_imputer``)."""
         column = find_column(schema, self.params.attribute)
         levels = column.stop - column.start
-        scores = np.empty((x.shape[0], levels))
-        for v in range(levels):
-            filled = x.copy()
-            filled[:, column.start:column.stop] = 0.0
-            filled[:, column.start + v] = 1.0
-            scores[:, v] = log_prob_true(logits(filled), y)
+        scores = enumeration_scores(logits, x, y, column)
         if self.params.prior == "marginal":
             counts = np.bincount(column_values(population_x, column), minlength=levels) + 1.0  # add-one smoothing
             scores += np.log(counts / counts.sum())
@@ -118,8 +145,8 @@ def attribute_inference_audit(
     column = find_column(schema, attribute)
     attack = AttributeInference(attribute=attribute, prior=prior, random_state=seed)
     imputer = fit_imputer(data["population_x"], data["population_y"], column, seed, with_label=True)
-    prior_model = None if prior != "imputation" else fit_imputer(
-        data["population_x"], data["population_y"], column, seed, with_label=False)
+    prior_model = fit_imputer(data["population_x"], data["population_y"], column, seed, with_label=False)
+    learned: dict[str, tuple[int, int]] = {}
     acc: dict[str, tuple[int, int]] = {}
     base: dict[str, tuple[int, int]] = {}
     for group in ("members", "non_members"):
@@ -128,6 +155,8 @@ def attribute_inference_audit(
         guess = attack.run(logits, x, y, schema, data["population_x"], data["population_y"], prior_model)
         imputed = imputer_proba(imputer, x, y, column).argmax(axis=1)
         acc[group] = (int((guess == truth).sum()), truth.size)
+        guess = learned_attack(logits, x, y, column, data["population_x"], data["population_y"], prior_model, seed)
+        learned[group] = (int((guess == truth).sum()), truth.size)
         base[group] = (int((imputed == truth).sum()), truth.size)
     m, n = rate(*acc["members"]), rate(*acc["non_members"])
     bm, bn = rate(*base["members"]), rate(*base["non_members"])
@@ -135,5 +164,6 @@ def attribute_inference_audit(
         attribute=attribute, prior=prior, candidates=list(column.levels), members=m, non_members=n,
         baseline_members=bm, baseline_non_members=bn, lift_members=m.value - bm.value,
         lift_non_members=n.value - bn.value, leaks_beyond_imputation=m.low > max(bm.high, n.high),
+        learned_members=rate(*learned["members"]), learned_non_members=rate(*learned["non_members"]),
         n_members=acc["members"][1], n_non_members=acc["non_members"][1], seed=seed,
     )

@@ -153,7 +153,8 @@ def run_attribute_inference_demo(out: Path, seed: int = 0, console: Any = None) 
         for role, rs in results.items():
             for r in rs:
                 verdict = "leaks beyond imputation" if r.leaks_beyond_imputation else "no more than imputation"
-                console.print(f"{role} · {r.attribute}: members {r.members.value:.3f} (imputation "
-                              f"{r.baseline_members.value:.3f}), non-members {r.non_members.value:.3f} "
-                              f"(imputation {r.baseline_non_members.value:.3f}) — {verdict}")
+                console.print(f"{role} · {r.attribute}: members {r.members.value:.3f} (learned "
+                              f"{r.learned_members.value:.3f}, imputation {r.baseline_members.value:.3f}), "
+                              f"non-members {r.non_members.value:.3f} (learned {r.learned_non_members.value:.3f}, "
+                              f"imputation {r.baseline_non_members.value:.3f}) — {verdict}")
     return results

@@ -49,6 +49,8 @@ class AttributeInferenceResult(_Frozen):
     candidates: list[str]  # the values tried
     members: Interval  # attack accuracy on the target's training records
     non_members: Interval
+    learned_members: Interval  # the learned attacker (outputs → attribute, fit on population records)
+    learned_non_members: Interval
     baseline_members: Interval  # imputation from the other columns (population model, no target access)
     baseline_non_members: Interval
     lift_members: float  # attack − baseline accuracy
