@@ -4,6 +4,10 @@ Workers are started with the ``spawn`` method (safe beside torch and threads) an
 once, through the pool initializer. A worker that dies (killed, out of memory, a segfault) breaks the
 pool; the jobs that had not finished are then resubmitted to a fresh pool, up to ``retries`` times.
 An exception raised by a job itself is not retried: it propagates to the caller.
+
+As with any spawn-based pool, a script that uses it must guard its entry point with
+``if __name__ == "__main__":`` (each worker imports the main module); ``leakpro audit`` and notebooks
+need nothing.
 """
 
 from __future__ import annotations
