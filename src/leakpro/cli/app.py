@@ -66,6 +66,8 @@ def demo(
     quick: Annotated[bool, typer.Option(help="a small, fast variant (seconds)")] = False,
     synthetic: Annotated[bool, typer.Option("--synthetic", help="run the synthetic-data demo instead")] = False,
     federated: Annotated[bool, typer.Option("--federated", help="run the federated-learning demo instead")] = False,
+    inversion: Annotated[bool, typer.Option("--inversion", help="run the model-inversion and attribute-inference "
+                                            "demo instead")] = False,
     pdf: PdfOpt = True,
 ) -> None:
     """Audit the embedded Adult MLP (and a null control) with every membership attack."""
@@ -73,6 +75,12 @@ def demo(
         from leakpro.synthetic.demo import run_synthetic_demo
 
         run_synthetic_demo(out, seed=seed, console=_console())
+        return
+    if inversion:
+        from leakpro.attacks.inversion.cli import run_attribute_inference_demo, run_inversion_demo
+
+        run_inversion_demo(out, seed=seed, console=_console())
+        run_attribute_inference_demo(out, seed=seed, console=_console())
         return
     if federated:
         from leakpro.federated.cli import run_federated_demo
