@@ -7,8 +7,6 @@ the same distribution (images), or the accuracy of guessing each column's majori
 
 from __future__ import annotations
 
-import platform
-from importlib import metadata
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,19 +15,6 @@ LEAK_MARGIN_DB = 3.0
 """A reconstruction "leaks" when its mean PSNR beats the best population baseline by this much: 3 dB halves
 the squared error of the best guess made without the update (a blurry average can edge past the mean image)."""
 LEAK_MARGIN_COLUMNS = 0.05
-
-_PACKAGES = ("leakpro", "numpy", "scipy", "torch", "pydantic", "flwr")
-
-
-def package_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
-
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

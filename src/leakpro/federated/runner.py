@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from leakpro.audit.environment import package_versions
 from leakpro.federated.attacks.base import ServerView, get_server_attack
 from leakpro.federated.attacks.client_mia import ClientMembershipInference
 from leakpro.federated.client import Protocol
@@ -32,7 +33,6 @@ from leakpro.federated.results import (
     FederatedAuditResult,
     ReconstructionOutcome,
     Setting,
-    package_versions,
 )
 from leakpro.federated.scoring import score_reconstruction
 from leakpro.federated.simulation import FederatedSimulation

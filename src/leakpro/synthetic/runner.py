@@ -20,11 +20,11 @@ import hashlib
 import json
 import time
 from collections.abc import Mapping, Sequence
-from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
 import pandas as pd
 
+from leakpro.audit.environment import package_versions
 from leakpro.synthetic.columns import EncodedTables, encode_tables
 from leakpro.synthetic.inference import Inference
 from leakpro.synthetic.linkability import Linkability
@@ -34,19 +34,6 @@ from leakpro.synthetic.singling_out import SinglingOut
 from leakpro.synthetic.validation import validate_inputs
 
 DEFAULT_N_ATTACKS = 500
-_PACKAGES = ("leakpro", "numpy", "pandas", "scipy", "scikit-learn")
-
-
-def _versions() -> dict[str, str]:
-    out = {}
-    for name in _PACKAGES:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "unknown"
-    return out
-
-
 def split_aux(aux: Sequence[str], seed: int) -> tuple[list[str], list[str]]:
     """Shuffle ``aux`` with ``seed`` and cut it into two disjoint halves (the attacker's two sources)."""
     order = np.random.default_rng(seed).permutation(len(aux))
@@ -143,7 +130,7 @@ def audit_synthetic(
         attacks=[r for r in results if isinstance(r, AttackResult)],
         membership=[r for r in results if isinstance(r, MembershipResult)],
         notes=_notes(tables, sizes),
-        versions=_versions(),
+        versions=package_versions(("leakpro", "numpy", "pandas", "scipy", "scikit-learn")),
         config_hash=config_hash,
         runtime_s=round(time.perf_counter() - start, 3),
     )
