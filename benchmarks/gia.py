@@ -1,6 +1,6 @@
 """Gradient-inversion benchmark: PSNR / SSIM / label accuracy and time per attack on Fashion-MNIST (FedSGD).
 
-Run: ``python benchmarks/federated.py [--seeds 3] [--iterations 1000]``. Each case attacks the first-round
+Run: ``python benchmarks/gia.py [--seeds 3] [--iterations 1000]``. Each case attacks the first-round
 update of client 0 (one record unless stated) on a fresh model; metrics are computed after matching,
 against the population mean-image baseline. Falls back to 8×8 digits when Fashion-MNIST is absent.
 """
