@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.web.conftest import LiveServer
+
+from .conftest import LiveServer
 
 pytestmark = pytest.mark.slow
 

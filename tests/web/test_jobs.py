@@ -10,10 +10,11 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
-from tests.web.conftest import audit_id_of, tiny_demo, wait_for
 
 from leakpro.web.db import Database
 from leakpro.web.models import Base
+
+from .conftest import audit_id_of, tiny_demo, wait_for
 
 
 def _results(data: Path, audit_id: str) -> dict[str, object]:

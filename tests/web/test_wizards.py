@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from tests.web.conftest import audit_id_of, tiny_demo, wait_for
+
+from .conftest import audit_id_of, tiny_demo, wait_for
 
 
 @pytest.fixture(scope="module")
