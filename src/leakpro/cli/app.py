@@ -38,7 +38,7 @@ def _run_and_show(config: object, out: Path, cache: Path | None, trust: bool = F
     except ConfigError as exc:
         console.print(f"[bold red]Config error[/] — nothing was run.\n{exc}")
         raise typer.Exit(2) from None
-    console.print(results_table(result))
+    console.print(results_table(result, console.width))
     console.print(accuracy_line(result))
     console.print(f"Results: {out / 'results.json'}  (runtime per stage: {result.stage_runtime_s})")
     _write_report(out / "results.json", out, pdf=pdf)

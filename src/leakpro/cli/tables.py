@@ -7,36 +7,45 @@ from rich.table import Table
 from leakpro.results.types import AttackResult, AuditResult, Interval
 
 
-def _pct(iv: Interval) -> str:
+def _pct(iv: Interval, compact: bool = False) -> str:
+    if compact:
+        return f"{100 * iv.value:.2f}%"
     return f"{100 * iv.value:.2f}% [{100 * iv.low:.2f}, {100 * iv.high:.2f}]"
 
 
-def _auc(a: AttackResult) -> str:
-    return f"{a.auc.value:.3f} [{a.auc.low:.3f}, {a.auc.high:.3f}]"
+def _auc(a: AttackResult, compact: bool = False) -> str:
+    sep = "," if compact else ", "
+    return f"{a.auc.value:.3f} [{a.auc.low:.3f}{sep}{a.auc.high:.3f}]"
 
 
-def _null_verdict(a: AttackResult) -> str:
+def _null_verdict(a: AttackResult, compact: bool = False) -> str:
     clean = a.auc.low <= 0.5 <= a.auc.high
+    if compact:
+        return f"{a.auc.value:.3f} " + ("[green]✓[/]" if clean else "[red]✗[/]")
     return f"{_auc(a)} " + ("[green]≈ 0.5[/]" if clean else "[red]≠ 0.5[/]")
 
 
-def results_table(result: AuditResult) -> Table:
-    """One row per attack: the target's AUC and TPR at 1% / 0.1% FPR with 95% intervals, and the null control."""
+def results_table(result: AuditResult, width: int = 200) -> Table:
+    """One row per attack: the target's AUC and TPR at 1% / 0.1% FPR with 95% intervals, and the null control.
+
+    Below 130 columns the TPRs and the null control's AUC are shown without their intervals (results.json and
+    the report have them); ✓ marks a null-control AUC whose interval contains 0.5."""
+    compact = width < 130
     target = next(t for t in result.targets if t.role == "target")
     null = next((t for t in result.targets if t.role == "null"), None)
     table = Table(title=f"Membership inference — {result.data.name}: {result.data.n_members:,} members, "
                   f"{result.data.n_candidates - result.data.n_members:,} non-members (95% intervals)")
     table.add_column("attack", no_wrap=True)
     table.add_column("AUC", justify="right", no_wrap=True)
-    table.add_column("TPR @ 1% FPR", justify="right", no_wrap=True)
-    table.add_column("TPR @ 0.1% FPR", justify="right", no_wrap=True)
+    table.add_column("TPR@1%" if compact else "TPR @ 1% FPR", justify="right", no_wrap=True)
+    table.add_column("TPR@0.1%" if compact else "TPR @ 0.1% FPR", justify="right", no_wrap=True)
     if null is not None:
-        table.add_column("null control AUC", justify="right")
+        table.add_column("null AUC" if compact else "null control AUC", justify="right", no_wrap=True)
     null_by_id = {a.id: a for a in null.attacks} if null is not None else {}
     for a in target.attacks:
-        row = [a.id, _auc(a), _pct(a.tpr_at_fpr[1].tpr), _pct(a.tpr_at_fpr[2].tpr)]
+        row = [a.id, _auc(a, compact), _pct(a.tpr_at_fpr[1].tpr, compact), _pct(a.tpr_at_fpr[2].tpr, compact)]
         if null is not None:
-            row.append(_null_verdict(null_by_id[a.id]))
+            row.append(_null_verdict(null_by_id[a.id], compact))
         table.add_row(*row)
     return table
 
