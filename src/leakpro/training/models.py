@@ -27,7 +27,8 @@ def register_model(name: str) -> Callable[[ModelFactory], ModelFactory]:
 
 
 def _import_builtin_models() -> None:
-    import leakpro.training.cnn  # noqa: F401  (registers ``cnn``)
+    import leakpro.training.cnn
+    import leakpro.training.ts_cnn  # noqa: F401  (register ``cnn`` and ``ts_cnn``)
 
 
 def registered_models() -> list[str]:
