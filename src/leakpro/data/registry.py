@@ -27,6 +27,7 @@ def register_dataset(entry: BuiltinDataset) -> BuiltinDataset:
 
 
 def builtin_datasets() -> dict[str, BuiltinDataset]:
+    import leakpro.data.graphs
     import leakpro.data.images
     import leakpro.data.text
     import leakpro.data.timeseries  # noqa: F401  (optional text/time-series datasets register; their extras load them)

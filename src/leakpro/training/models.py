@@ -28,7 +28,8 @@ def register_model(name: str) -> Callable[[ModelFactory], ModelFactory]:
 
 def _import_builtin_models() -> None:
     import leakpro.training.cnn
-    import leakpro.training.ts_cnn  # noqa: F401  (register ``cnn`` and ``ts_cnn``)
+    import leakpro.training.gnn
+    import leakpro.training.ts_cnn  # noqa: F401  (register ``cnn``, ``gnn`` and ``ts_cnn``)
 
 
 def registered_models() -> list[str]:
