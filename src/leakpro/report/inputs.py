@@ -1,8 +1,9 @@
 """What a report is drawn from: the result files of one directory, and optional record features.
 
 A directory may hold any subset of ``results.json`` (the membership audit, with the per-target scores files it
-names), ``synthetic_results.json`` (the synthetic-data audit) and ``federated_results.json`` (the federated
-audit, with the PNG grids it names); the report shows a section for each result present.
+names), ``synthetic_results.json`` (the synthetic-data audit), ``federated_results.json`` (the federated
+audit, with the PNG grids it names), ``inversion.json`` (class inversion, with its PNG grids) and
+``attribute_inference.json``; the report shows a section for each result present.
 
 The dataset rows behind record indices are found by a *frame provider*: a function from the audit result to a
 table indexed like the dataset (row ``i`` is record ``i``), or ``None`` when the rows are not available. The
@@ -27,7 +28,10 @@ FrameProvider = Callable[[AuditResult], "pd.DataFrame | None"]
 RESULTS_FILE = "results.json"
 SYNTHETIC_RESULTS_FILE = "synthetic_results.json"
 FEDERATED_RESULTS_FILE = "federated_results.json"
-RESULT_FILES = (RESULTS_FILE, SYNTHETIC_RESULTS_FILE, FEDERATED_RESULTS_FILE)
+INVERSION_FILE = "inversion.json"
+ATTRIBUTE_INFERENCE_FILE = "attribute_inference.json"
+RESULT_FILES = (RESULTS_FILE, SYNTHETIC_RESULTS_FILE, FEDERATED_RESULTS_FILE, INVERSION_FILE,
+                ATTRIBUTE_INFERENCE_FILE)
 
 
 def builtin_frame(result: AuditResult) -> pd.DataFrame | None:
@@ -78,6 +82,8 @@ class ReportInputs:
         names = [self.results_path.name] if self.results_path is not None else []
         names += [SYNTHETIC_RESULTS_FILE] if "synthetic" in self.extras else []
         names += [FEDERATED_RESULTS_FILE] if self.federated is not None else []
+        names += [INVERSION_FILE] if "inversion" in self.extras else []
+        names += [ATTRIBUTE_INFERENCE_FILE] if "attribute_inference" in self.extras else []
         return names
 
     def target_scores(self, target: TargetResult) -> pd.DataFrame:
@@ -113,12 +119,34 @@ def _audit_scores(result: AuditResult, base: Path) -> dict[str, pd.DataFrame]:
     return scores
 
 
+def _inversion_extras(base: Path) -> dict[str, dict[str, Any]]:
+    """inversion.json (a list of class-inversion results, kept as ``{"results": [...]}``) and
+    attribute_inference.json (``{role: [results]}``), as written by ``leakpro demo --inversion``."""
+    extras: dict[str, dict[str, Any]] = {}
+    inversion = base / INVERSION_FILE
+    if inversion.is_file():
+        data = json.loads(inversion.read_text(encoding="utf-8"))
+        results = data if isinstance(data, list) else data.get("results", []) if isinstance(data, dict) else []
+        extras["inversion"] = {"results": [r for r in results if isinstance(r, dict)]}
+    attribute = base / ATTRIBUTE_INFERENCE_FILE
+    if attribute.is_file():
+        data = json.loads(attribute.read_text(encoding="utf-8"))
+        if isinstance(data, list):  # a bare list of results: the audited model's
+            data = {"target": data}
+        if not isinstance(data, dict):
+            raise ValueError(f"{attribute}: expected an object of role -> list of results")
+        extras["attribute_inference"] = {str(role): [r for r in rs if isinstance(r, dict)]
+                                         for role, rs in data.items() if isinstance(rs, list)}
+    return extras
+
+
 def _siblings(base: Path) -> tuple[dict[str, dict[str, Any]], FederatedAuditResult | None]:
-    """The synthetic and federated results beside results.json (or alone in ``base``)."""
+    """The synthetic, inversion and federated results beside results.json (or alone in ``base``)."""
     extras: dict[str, dict[str, Any]] = {}
     synthetic = base / SYNTHETIC_RESULTS_FILE
     if synthetic.is_file():
         extras["synthetic"] = json.loads(synthetic.read_text(encoding="utf-8"))
+    extras.update(_inversion_extras(base))
     federated_path = base / FEDERATED_RESULTS_FILE
     federated = None
     if federated_path.is_file():
@@ -140,8 +168,7 @@ def load_inputs(results_json: Path, frame_provider: FrameProvider | None = built
 
 
 def load_directory(directory: Path, frame_provider: FrameProvider | None = builtin_frame) -> ReportInputs:
-    """Read whichever of ``results.json``, ``synthetic_results.json`` and ``federated_results.json`` lie in
-    ``directory``; at least one must."""
+    """Read whichever of the :data:`RESULT_FILES` lie in ``directory``; at least one must."""
     directory = Path(directory)
     if (directory / RESULTS_FILE).is_file():
         return load_inputs(directory / RESULTS_FILE, frame_provider)

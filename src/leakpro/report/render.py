@@ -34,7 +34,13 @@ def environment() -> jinja2.Environment:
 
 def _summary_rows(contents: list[SectionContent]) -> list[tuple[str, SummaryRow | None]]:
     """Page one's risk table: every question in order, answered or not, then any extra rows."""
-    answered = {row.question: row for c in contents for row in c.summary}
+    answered: dict[str, SummaryRow] = {}
+    for row in (row for c in contents for row in c.summary):  # two sections on one question: the worse decides
+        kept = answered.get(row.question)
+        if kept is None or (row.assessment is not None and (
+                kept.assessment is None or (row.assessment.level, row.assessment.high)
+                > (kept.assessment.level, kept.assessment.high))):
+            answered[row.question] = row
     rows: list[tuple[str, SummaryRow | None]] = [(text, answered.get(key)) for key, text in QUESTIONS.items()]
     rows += [(row.question, row) for key, row in answered.items() if key not in QUESTIONS]
     return rows
@@ -62,6 +68,9 @@ def masthead(inputs: ReportInputs) -> Masthead:
         f = inputs.federated
         return Masthead(f"Federated learning on {f.data} ({f.model})", "", f.versions.get("leakpro", ""),
                         f.config_hash, sources)
+    if "synthetic" not in inputs.extras and ("inversion" in inputs.extras
+                                             or "attribute_inference" in inputs.extras):
+        return Masthead("Model inversion and attribute inference", "", "", "", sources)
     synthetic = inputs.extras.get("synthetic", {})
     versions = synthetic.get("versions")
     versions = versions if isinstance(versions, dict) else {}

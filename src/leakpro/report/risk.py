@@ -6,6 +6,8 @@ rate at a low false-positive rate (can the attacker be *sure* about some people?
 attacker do better than chance on average?). Synthetic-data rungs look at the risk
 ``(success on training records − success on control records) / (1 − success on control records)``.
 Reconstruction rungs look at how far reconstructions beat the best guess made without the attacked update.
+Model-inversion rungs look at how far an evaluation classifier recognises the inverted classes beyond chance and an
+untrained model; attribute-inference rungs at how far the attack beats imputing the attribute without the model.
 
 Each figure carries a 95 % interval, so each level does too: the *level* is read at the point estimates,
 and its interval is the pair of levels read at the lower and at the upper ends of the figures' intervals.
@@ -85,6 +87,22 @@ RECONSTRUCTION_THRESHOLDS: tuple[Threshold, ...] = (
     Threshold(RiskLevel.MODERATE, "column_gain", 0.05, "a measurable excess over the majority guess"),
 )
 
+# Model inversion (class inversion, MI-Face): the evaluation classifier's accuracy on the reconstructions minus the
+# better of chance (1 / classes) and the same attack on an untrained model (the null control).
+INVERSION_THRESHOLDS: tuple[Threshold, ...] = (
+    Threshold(RiskLevel.VERY_HIGH, "inversion_gain", 0.50, "half the reconstructions show their class"),
+    Threshold(RiskLevel.HIGH, "inversion_gain", 0.25, "one in four reconstructions shows its class beyond the control"),
+    Threshold(RiskLevel.MODERATE, "inversion_gain", 0.10, "a measurable excess over chance and the untrained model"),
+)
+
+# Attribute inference: accuracy on the training records (members) minus imputing the attribute from the other
+# columns without the model; at or below zero the attack is imputation, not leakage.
+ATTRIBUTE_THRESHOLDS: tuple[Threshold, ...] = (
+    Threshold(RiskLevel.VERY_HIGH, "imputation_gain", 0.25, "one in four members' values recovered beyond imputation"),
+    Threshold(RiskLevel.HIGH, "imputation_gain", 0.10, "one in ten members' values recovered beyond imputation"),
+    Threshold(RiskLevel.MODERATE, "imputation_gain", 0.03, "a measurable excess over imputation"),
+)
+
 FIGURE_NAMES = {
     "auc": "AUC",
     "tpr@1%": "TPR at 1 % FPR",
@@ -92,6 +110,8 @@ FIGURE_NAMES = {
     "risk": "risk (excess over control)",
     "psnr_gain": "PSNR gain over the best baseline",
     "column_gain": "column accuracy gain over the majority guess",
+    "inversion_gain": "evaluation accuracy gain over chance and the null control",
+    "imputation_gain": "members' accuracy gain over imputation",
 }
 
 FIGURE_UNITS = {"auc": "auc", "psnr_gain": "db"}  # how a threshold is printed; default: a percentage

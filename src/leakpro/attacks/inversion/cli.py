@@ -104,6 +104,27 @@ def run_inversion_demo(out: Path, seed: int = 0, console: Any = None) -> list[Cl
     return results
 
 
+def write_inversion_report(out: Path, console: Any) -> bool:
+    """Render report.html and report.pdf into ``out`` from its inversion results; say so, or say why not (False).
+
+    Mirrors :func:`leakpro.federated.cli.write_federated_report`: a report that cannot be rendered does not lose
+    the results (``inversion.json``, ``attribute_inference.json`` stay in ``out``). WeasyPrint's refusal of a
+    non-``data:`` URL derives from BaseException, hence the broad catch; an interrupt or exit is passed on.
+    """
+    from leakpro.report import render_report_dir
+
+    try:
+        paths = render_report_dir(out, pdf=True)
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        console.print(f"[bold red]The report could not be rendered[/]: {type(exc).__name__}: {exc}\n"
+                      f"The results are complete in {out}; re-render them with `leakpro report`.")
+        return False
+    console.print(f"Report: {paths.html}" + (f" and {paths.pdf}" if paths.pdf else ""))
+    return True
+
+
 ADULT_ATTRIBUTES = ("marital_status", "relationship", "race", "sex")
 
 

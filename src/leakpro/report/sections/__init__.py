@@ -1,9 +1,10 @@
 """Report sections; importing this package registers the built-in ones.
 
-Membership inference, defences, API attacks (extraction, property inference), synthetic data, federated learning.
+Membership inference, defences, API attacks (extraction, property inference), synthetic data, federated learning,
+model inversion and attribute inference.
 """
 
-from leakpro.report.sections import api, defences, federated, membership, synthetic  # noqa: F401
+from leakpro.report.sections import api, defences, federated, inversion, membership, synthetic  # noqa: F401
 from leakpro.report.sections.base import (
     QUESTIONS,
     Section,

@@ -38,14 +38,14 @@ class Embedded:
     width: int
 
 
-def embed_png(base: Path, relative: str) -> Embedded:
+def embed_png(base: Path, relative: str, source: str = "the federated results") -> Embedded:
     """The PNG ``base / relative``, embedded; it must lie inside ``base`` and be a PNG file."""
     root = base.resolve()
     path = (root / relative).resolve()
     if not path.is_relative_to(root):
-        raise ValueError(f"image {relative!r} named in the federated results lies outside {root}")
+        raise ValueError(f"image {relative!r} named in {source} lies outside {root}")
     if not path.is_file():
-        raise FileNotFoundError(f"image {path} named in the federated results is missing")
+        raise FileNotFoundError(f"image {path} named in {source} is missing")
     data = path.read_bytes()
     if not data.startswith(PNG_MAGIC) or len(data) < 24 or len(data) > MAX_IMAGE_BYTES:
         raise ValueError(f"image {path} is not a PNG file of at most {MAX_IMAGE_BYTES:,} bytes")
