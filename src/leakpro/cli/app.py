@@ -77,10 +77,16 @@ def demo(
         run_synthetic_demo(out, seed=seed, console=_console())
         return
     if inversion:
-        from leakpro.attacks.inversion.cli import run_attribute_inference_demo, run_inversion_demo
+        from leakpro.attacks.inversion.cli import (
+            run_attribute_inference_demo,
+            run_inversion_demo,
+            write_inversion_report,
+        )
 
         run_inversion_demo(out, seed=seed, console=_console())
         run_attribute_inference_demo(out, seed=seed, console=_console())
+        if not write_inversion_report(out, _console()):
+            raise typer.Exit(1)
         return
     if federated:
         from leakpro.federated.cli import run_federated_demo
