@@ -45,18 +45,10 @@ def _run_and_show(config: object, out: Path, cache: Path | None, trust: bool = F
 
 
 def _write_report(results_json: Path, out: Path, pdf: bool) -> None:
-    from leakpro.report import render_report
+    from leakpro.report import render_report, report_or_explain
 
-    console = _console()
-    try:
-        paths = render_report(results_json, out, pdf=pdf)
-    except BaseException as exc:  # WeasyPrint's URL-fetching refusal derives from BaseException
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
-            raise
-        console.print(f"[bold red]The report could not be rendered[/]: {type(exc).__name__}: {exc}\n"
-                      f"The results are complete in {results_json}; re-render with `leakpro report`.")
-        raise typer.Exit(1) from None
-    console.print(f"Report: {paths.html}" + (f" and {paths.pdf}" if paths.pdf else ""))
+    if not report_or_explain(lambda: render_report(results_json, out, pdf=pdf), results_json, _console()):
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -79,18 +79,9 @@ def write_federated_report(out: Path, console: Console) -> bool:
     can re-render them. WeasyPrint's refusal of a non-``data:`` URL derives from BaseException, hence the broad
     catch; an interrupt or exit is passed on.
     """
-    from leakpro.report import render_report_dir
+    from leakpro.report import render_report_dir, report_or_explain
 
-    try:
-        paths = render_report_dir(out, pdf=True)
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
-            raise
-        console.print(f"[bold red]The report could not be rendered[/]: {type(exc).__name__}: {exc}\n"
-                      f"The results are complete in {out / RESULTS_FILE}; re-render them with `leakpro report`.")
-        return False
-    console.print(f"Report: {paths.html}" + (f" and {paths.pdf}" if paths.pdf else ""))
-    return True
+    return report_or_explain(lambda: render_report_dir(out, pdf=True), out / RESULTS_FILE, console)
 
 
 def demo_config(seed: int = 0, *, quick: bool = False) -> dict[str, Any]:

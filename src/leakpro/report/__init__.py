@@ -14,8 +14,10 @@ the configuration, seeds, versions, runtimes and the risk-level thresholds.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from leakpro.report.inputs import FrameProvider, ReportInputs, builtin_frame, load_directory, load_inputs
 from leakpro.report.render import render_html
@@ -35,6 +37,7 @@ __all__ = [
     "render_html",
     "render_report",
     "render_report_dir",
+    "report_or_explain",
 ]
 
 
@@ -74,6 +77,25 @@ def render_report_dir(directory: Path, out_dir: Path | None = None, *, pdf: bool
     start = time.perf_counter()
     inputs = load_directory(Path(directory), frame_provider)
     return _write(inputs, Path(out_dir) if out_dir is not None else Path(directory), pdf, start)
+
+
+def report_or_explain(render: Callable[[], ReportPaths], results: Path, console: Any) -> bool:
+    """Run ``render``; print where the report is, or why it could not be made (then return False).
+
+    A report that cannot be rendered does not lose the audit: the results stay in ``results`` and
+    ``leakpro report`` can re-render them. WeasyPrint's refusal of a non-``data:`` URL derives from
+    BaseException, hence the broad catch; an interrupt or exit is passed on.
+    """
+    try:
+        paths = render()
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        console.print(f"[bold red]The report could not be rendered[/]: {type(exc).__name__}: {exc}\n"
+                      f"The results are complete in {results}; re-render them with `leakpro report`.")
+        return False
+    console.print(f"Report: {paths.html}" + (f" and {paths.pdf}" if paths.pdf else ""))
+    return True
 
 
 def _write(inputs: ReportInputs, out_dir: Path, pdf: bool, start: float) -> ReportPaths:

@@ -111,18 +111,9 @@ def write_inversion_report(out: Path, console: Any) -> bool:
     the results (``inversion.json``, ``attribute_inference.json`` stay in ``out``). WeasyPrint's refusal of a
     non-``data:`` URL derives from BaseException, hence the broad catch; an interrupt or exit is passed on.
     """
-    from leakpro.report import render_report_dir
+    from leakpro.report import render_report_dir, report_or_explain
 
-    try:
-        paths = render_report_dir(out, pdf=True)
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
-            raise
-        console.print(f"[bold red]The report could not be rendered[/]: {type(exc).__name__}: {exc}\n"
-                      f"The results are complete in {out}; re-render them with `leakpro report`.")
-        return False
-    console.print(f"Report: {paths.html}" + (f" and {paths.pdf}" if paths.pdf else ""))
-    return True
+    return report_or_explain(lambda: render_report_dir(out, pdf=True), out, console)
 
 
 ADULT_ATTRIBUTES = ("marital_status", "relationship", "race", "sex")
