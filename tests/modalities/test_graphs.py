@@ -13,11 +13,12 @@ pytest.importorskip("rdkit", reason="the graph modality needs the optional extra
 pytest.importorskip("torch_geometric", reason="the graph modality needs the optional extra: "
                     "pip install 'leakpro[graphs]'")
 
-from leakpro.audit.runner import run_audit
 from leakpro.data.graphs import ATOM_FEATURES, GRAPH_FEATURES, MAX_ATOMS, load_nci_tpsa
 from leakpro.data.registry import builtin_datasets
 from leakpro.results.types import AuditResult
 from leakpro.training.models import build_model
+
+from .audit_helpers import attacks_by_id, run_single_threaded
 
 ATTACK_IDS = ["rmia-online", "rmia-offline", "loss"]
 
@@ -32,16 +33,8 @@ def graph_audit() -> AuditResult:
         "attacks": [{"rmia": {"mode": "online"}}, {"rmia": {"mode": "offline"}}, "loss"],
         "reference": {"models": 4}, "null_target": True,
     }
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return run_audit(cfg)
-    finally:
-        torch.set_num_threads(previous)
+    return run_single_threaded(cfg)
 
-
-def _attacks(result: AuditResult, role: str) -> dict[str, Any]:
-    return {a.id: a for a in next(t for t in result.targets if t.role == role).attacks}
 
 
 def test_registered_with_licence_and_padded_graphs():
@@ -64,11 +57,11 @@ def test_gnn_builds_and_checks_its_input_size():
 def test_planted_leak_found(graph_audit, attack_id):
     target = next(t for t in graph_audit.targets if t.role == "target")
     assert target.train_accuracy > 0.95
-    a = _attacks(graph_audit, "target")[attack_id]
+    a = attacks_by_id(graph_audit, "target")[attack_id]
     assert a.auc.low > 0.5, f"{attack_id} missed the planted leak: AUC {a.auc}"
 
 
 @pytest.mark.parametrize("attack_id", ATTACK_IDS)
 def test_null_control_clean(graph_audit, attack_id):
-    a = _attacks(graph_audit, "null")[attack_id]
+    a = attacks_by_id(graph_audit, "null")[attack_id]
     assert a.auc.low <= 0.5 <= a.auc.high, f"{attack_id} cries wolf on the null control: AUC {a.auc}"

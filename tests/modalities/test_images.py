@@ -10,11 +10,12 @@ import torch
 
 from leakpro.attacks.membership.lira import lira_scores, lira_scores_multi
 from leakpro.attacks.membership.rmia import log_prob_augmented, log_prob_labels
-from leakpro.audit.runner import run_audit
 from leakpro.data.registry import builtin_datasets
 from leakpro.results.types import AuditResult
 from leakpro.signals.augment import apply_augmentation, check_augmentations
 from leakpro.training.models import build_model
+
+from .audit_helpers import attacks_by_id, run_single_threaded
 
 ATTACKS = [{"lira": {"mode": "online"}}, {"lira": {"mode": "offline"}}, {"rmia": {"mode": "online"}},
            {"rmia": {"mode": "offline"}}, "loss"]
@@ -36,16 +37,8 @@ def digits_config(seed: int = 1) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def digits_audit() -> AuditResult:
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return run_audit(digits_config())
-    finally:
-        torch.set_num_threads(previous)
+    return run_single_threaded(digits_config())
 
-
-def _attacks(result: AuditResult, role: str) -> dict[str, Any]:
-    return {a.id: a for a in next(t for t in result.targets if t.role == role).attacks}
 
 
 def test_registered_with_licence_and_augmentations():
@@ -93,17 +86,17 @@ def test_cnn_builds_from_flat_and_image_features():
 def test_target_overfit_and_augmented_queries_used(digits_audit):
     target = next(t for t in digits_audit.targets if t.role == "target")
     assert target.train_accuracy > 0.99 and target.test_accuracy > 0.8
-    lira = _attacks(digits_audit, "target")["lira-online"]
+    lira = attacks_by_id(digits_audit, "target")["lira-online"]
     assert lira.queries == 4 * 1100  # four augmentations of every attacker record
 
 
 @pytest.mark.parametrize("attack_id", ["lira-online", "lira-offline", "rmia-online", "rmia-offline"])
 def test_planted_leak_found(digits_audit, attack_id):
-    a = _attacks(digits_audit, "target")[attack_id]
+    a = attacks_by_id(digits_audit, "target")[attack_id]
     assert a.auc.low > 0.5, f"{attack_id} missed the planted leak: AUC {a.auc}"
 
 
 @pytest.mark.parametrize("attack_id", ["lira-online", "lira-offline", "rmia-online", "rmia-offline", "loss"])
 def test_null_control_clean(digits_audit, attack_id):
-    a = _attacks(digits_audit, "null")[attack_id]
+    a = attacks_by_id(digits_audit, "null")[attack_id]
     assert a.auc.low <= 0.5 <= a.auc.high, f"{attack_id} cries wolf on the null control: AUC {a.auc}"

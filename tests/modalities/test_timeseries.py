@@ -10,10 +10,11 @@ import torch
 pytest.importorskip("tslearn", reason="the time-series modality needs the optional extra: "
                     "pip install 'leakpro[timeseries]'")
 
-from leakpro.audit.runner import run_audit
 from leakpro.data.registry import builtin_datasets
 from leakpro.results.types import AuditResult
 from leakpro.training.models import build_model
+
+from .audit_helpers import attacks_by_id, run_single_threaded
 
 ATTACK_IDS = ["rmia-online", "rmia-offline", "loss"]
 
@@ -28,16 +29,8 @@ def trace_audit() -> AuditResult:
         "attacks": [{"rmia": {"mode": "online"}}, {"rmia": {"mode": "offline"}}, "loss"],
         "reference": {"models": 4}, "null_target": True,
     }
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return run_audit(cfg)
-    finally:
-        torch.set_num_threads(previous)
+    return run_single_threaded(cfg)
 
-
-def _attacks(result: AuditResult, role: str) -> dict[str, Any]:
-    return {a.id: a for a in next(t for t in result.targets if t.role == role).attacks}
 
 
 def test_registered_with_licence_and_bundled_offline():
@@ -60,11 +53,11 @@ def test_ts_cnn_builds_from_flat_and_series_features():
 def test_planted_leak_found(trace_audit, attack_id):
     target = next(t for t in trace_audit.targets if t.role == "target")
     assert target.train_accuracy > 0.99
-    a = _attacks(trace_audit, "target")[attack_id]
+    a = attacks_by_id(trace_audit, "target")[attack_id]
     assert a.auc.low > 0.5, f"{attack_id} missed the planted leak: AUC {a.auc}"
 
 
 @pytest.mark.parametrize("attack_id", ATTACK_IDS)
 def test_null_control_clean(trace_audit, attack_id):
-    a = _attacks(trace_audit, "null")[attack_id]
+    a = attacks_by_id(trace_audit, "null")[attack_id]
     assert a.auc.low <= 0.5 <= a.auc.high, f"{attack_id} cries wolf on the null control: AUC {a.auc}"

@@ -1,0 +1,25 @@
+"""Helpers shared by the modality tests: run an audit on one torch thread, index its attacks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from leakpro.audit.runner import run_audit
+from leakpro.results.types import AttackResult, AuditResult
+
+
+def run_single_threaded(cfg: dict[str, Any]) -> AuditResult:
+    """``run_audit(cfg)`` with torch on one thread (restored afterwards): fastest for tiny models here."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return run_audit(cfg)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def attacks_by_id(result: AuditResult, role: str) -> dict[str, AttackResult]:
+    """The attacks of the target with ``role`` ('target' or 'null'), by attack id."""
+    return {a.id: a for a in next(t for t in result.targets if t.role == role).attacks}
