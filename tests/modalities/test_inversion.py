@@ -47,9 +47,9 @@ def test_trained_target_reveals_its_classes(inversion):
     assert (out / "inversion-target.png").stat().st_size > 0 and (out / "inversion.json").is_file()
 
 
-def test_untrained_null_near_chance(inversion):
+def test_untrained_control_near_chance(inversion):
     results, _ = inversion
-    null = next(r for r in results if r.target == "null")
+    null = next(r for r in results if r.target == "untrained")
     assert not null.above_chance and null.attack_accuracy.value < 0.3, null.attack_accuracy
     assert null.classes_recovered <= 3
     target = next(r for r in results if r.target == "target")

@@ -47,9 +47,10 @@ def write_inversion_dir(out: Path) -> tuple[list[ClassInversionResult], dict[str
     """inversion.json with two PNG grids, attribute_inference.json: one leaking attribute, one imputation-only."""
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
-    for role in ("target", "null"):
+    for role in ("target", "untrained"):
         save_grid(rng.random((10, 4, 1, 8, 8)).astype(np.float32), out / f"inversion-{role}.png", scale=2)
-    inversions = [_inversion("target", 31, 8, "inversion-target.png"), _inversion("null", 5, 1, "inversion-null.png")]
+    inversions = [_inversion("target", 31, 8, "inversion-target.png"),
+                  _inversion("untrained", 5, 1, "inversion-untrained.png")]
     attributes = {"target": [_attribute("relationship", 430, 350), _attribute("race", 420, 430)],
                   "null": [_attribute("relationship", 352, 350), _attribute("race", 425, 430)]}
     (out / "inversion.json").write_text(json.dumps([r.model_dump(mode="json") for r in inversions]))
@@ -85,7 +86,7 @@ def test_loader_and_html_numbers(tmp_path: Path) -> None:
     # both grids embedded as data: URIs, byte for byte
     import base64
 
-    for role in ("target", "null"):
+    for role in ("target", "untrained"):
         data = base64.b64encode((tmp_path / f"inversion-{role}.png").read_bytes()).decode("ascii")
         assert f"data:image/png;base64,{data}" in raw
     assert "inversion-target.png" not in raw.replace("data:image/png", "")

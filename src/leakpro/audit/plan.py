@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from leakpro.audit.api_attacks import check_api_sections
 from leakpro.audit.attack_specs import AttackSpec, resolve_attacks
 from leakpro.audit.defences import check_defences
+from leakpro.audit.model_inversion import check_inversion_sections
 from leakpro.config.errors import ConfigError, ConfigIssue
 from leakpro.config.schema import AuditConfig
 from leakpro.data.dataset import Dataset
@@ -265,6 +266,7 @@ def build_plan(config: AuditConfig, base: Path) -> AuditPlan:
                                   "put the architecture in target.recipe.model / recipe.params"))
     check_defences(config, issues)
     check_api_sections(config, game, issues)
+    check_inversion_sections(config, loaded.dataset if loaded is not None else None, issues)
     if config.one_run is not None:
         if not (spec.train and spec.kind == "torch" and spec.recipe is not None):
             issues.append(ConfigIssue("one_run", "the canary audit retrains the recipe",

@@ -14,6 +14,7 @@ import leakpro
 from leakpro.audit.api_attacks import run_extraction_section, run_property_section
 from leakpro.audit.defences import TargetSetup, defence_recipe, defence_setups
 from leakpro.audit.environment import package_versions
+from leakpro.audit.model_inversion import run_attribute_section, run_inversion_section
 from leakpro.audit.one_run import one_run_audit
 from leakpro.audit.plan import AuditPlan, build_plan, parse_config
 from leakpro.audit.progress import ProgressSink, SilentProgress
@@ -150,6 +151,17 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
         progress.stage("property inference")
         api_results["property_inference"] = run_property_section(cfg, game, targets[0][2])
         stages["property_inference"] = time.perf_counter() - t0
+    model_inversion: dict[str, Any] = {}
+    if cfg.inversion is not None:
+        t0 = time.perf_counter()
+        progress.stage("class inversion (white box)")
+        model_inversion["inversion"] = run_inversion_section(cfg, game, setups, out)
+        stages["inversion"] = time.perf_counter() - t0
+    if cfg.attribute_inference is not None:
+        t0 = time.perf_counter()
+        progress.stage("attribute inference")
+        model_inversion["attribute_inference"] = run_attribute_section(cfg, game, setups)
+        stages["attribute_inference"] = time.perf_counter() - t0
     one_run = []
     if cfg.one_run is not None and plan.trainer is not None:
         t0 = time.perf_counter()
@@ -176,6 +188,7 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
         risk_utility=[risk_utility(t) for t in target_results if t.attacks],
         one_run=one_run,
         **api_results,
+        **model_inversion,
         stage_runtime_s={k: round(v, 3) for k, v in stages.items()},
         notes=_notes(plan),
     )

@@ -134,6 +134,31 @@ class PropertySpec(_Strict):
     evaluation_models: int = Field(20, ge=2, description="models trained at t0/t1 to judge the attack (even)")
 
 
+class InversionSpec(_Strict):
+    """White-box class inversion (MI-Face) of a PyTorch target on image data, judged by the challenger.
+
+    The attacker holds the weights, the class names and the population records (public data of the same
+    domain: their mean image is its start, their range its box). The challenger trains an evaluation
+    classifier of another architecture on the members and measures how many reconstructions it recognises,
+    and how close they lie to the nearest member image; the same attack on an untrained model of the
+    target's architecture is the control.
+    """
+
+    params: dict[str, Any] = Field(default_factory=dict, description="steps, lr, tv_weight, restarts, noise ...")
+    evaluation: dict[str, Any] = Field(
+        default_factory=lambda: {"model": "mlp", "params": {"hidden": [256]}, "epochs": 60, "batch_size": 32},
+        description="training recipe of the evaluation classifier (another architecture than the target's)")
+
+
+class AttributeInferenceSpec(_Strict):
+    """Attribute inference on tabular data: which categorical attributes the target reveals beyond imputation."""
+
+    attributes: list[str] = Field(..., min_length=1, description="categorical columns to infer, e.g. [sex, race]")
+    prior: Literal["marginal", "imputation", "none"] = Field(
+        "imputation", description="the attack's prior on the attribute, from population records")
+    records: int | None = Field(None, ge=10, description="members and non-members attacked (each; default all)")
+
+
 AttackItem = str | dict[str, dict[str, Any] | None]
 
 
@@ -150,4 +175,7 @@ class AuditConfig(_Strict):
     one_run: OneRunSpec | None = Field(None, description="canary one-run audit of the recipe and its variants")
     extraction: ExtractionSpec | None = Field(None, description="model extraction through the target's API")
     property: PropertySpec | None = Field(None, description="property inference on the target")
+    inversion: InversionSpec | None = Field(None, description="white-box class inversion (images, torch)")
+    attribute_inference: AttributeInferenceSpec | None = Field(
+        None, description="attribute inference against the imputation baseline (tabular data)")
     name: str = "audit"

@@ -76,14 +76,19 @@ class ReportInputs:
             raise ValueError(f"no {RESULTS_FILE} in {self.base}: this section needs the membership audit")
         return self.result
 
+    def from_file(self, name: str) -> bool:
+        """Whether the inversion or attribute-inference results came from their own file (not results.json)."""
+        key = {INVERSION_FILE: "inversion", ATTRIBUTE_INFERENCE_FILE: "attribute_inference"}[name]
+        in_audit = self.result is not None and bool(getattr(self.result, key))
+        return key in self.extras and not in_audit
+
     @property
     def sources(self) -> list[str]:
         """Names of the result files the report was drawn from."""
         names = [self.results_path.name] if self.results_path is not None else []
         names += [SYNTHETIC_RESULTS_FILE] if "synthetic" in self.extras else []
         names += [FEDERATED_RESULTS_FILE] if self.federated is not None else []
-        names += [INVERSION_FILE] if "inversion" in self.extras else []
-        names += [ATTRIBUTE_INFERENCE_FILE] if "attribute_inference" in self.extras else []
+        names += [f for f in (INVERSION_FILE, ATTRIBUTE_INFERENCE_FILE) if self.from_file(f)]
         return names
 
     def target_scores(self, target: TargetResult) -> pd.DataFrame:
@@ -164,7 +169,21 @@ def load_inputs(results_json: Path, frame_provider: FrameProvider | None = built
     scores = _audit_scores(result, base)
     frame = frame_provider(result) if frame_provider is not None else None
     extras, federated = _siblings(base)
+    extras.update(_audit_inversion_extras(result))
     return ReportInputs(results_json, result, scores, frame, extras, federated, base)
+
+
+def _audit_inversion_extras(result: AuditResult) -> dict[str, dict[str, Any]]:
+    """The audit's own inversion and attribute-inference results, in the shape of the sibling files."""
+    extras: dict[str, dict[str, Any]] = {}
+    if result.inversion:
+        extras["inversion"] = {"results": [r.model_dump(mode="json") for r in result.inversion]}
+    if result.attribute_inference:
+        grouped: dict[str, list[Any]] = {}
+        for r in result.attribute_inference:
+            grouped.setdefault(r.target, []).append(r.model_dump(mode="json"))
+        extras["attribute_inference"] = grouped
+    return extras
 
 
 def load_directory(directory: Path, frame_provider: FrameProvider | None = builtin_frame) -> ReportInputs:

@@ -117,6 +117,45 @@ class OneRunResult(_Frozen):
     accountant_epsilon: float | None
 
 
+class ClassInversionResult(_Frozen):
+    """MI-Face reconstructions of one model, judged by a separately trained evaluation classifier."""
+
+    target: str  # "target", "null" (trained without the members) or "untrained" (the attack's control)
+    n_classes: int
+    restarts: int  # reconstructions per class
+    attack_accuracy: Interval  # evaluation classifier agrees with the inverted class (restarts counted as
+    # trials; they share a start image up to noise, so the interval is optimistic; see classes_recovered)
+    classes_recovered: int  # classes whose majority of restarts the evaluation classifier labels correctly
+    chance: float  # 1 / n_classes
+    above_chance: bool  # the interval's lower end is above chance
+    nearest_private_distance: list[float]  # per class: mean L2 distance to the nearest private image of it
+    nearest_public_distance: list[float]  # per class: the same for public (non-member) images, a reference
+    evaluator_accuracy: float  # the evaluation classifier's accuracy on public (held-out) images
+    png: str | None  # file name of the image grid (classes × restarts), relative to the output folder
+    seed: int
+
+
+class AttributeInferenceResult(_Frozen):
+    """Fredrikson-style attribute inference on members and non-members, against imputation."""
+
+    target: str = "target"  # whose outputs were attacked: "target", "null" or a defence name
+    attribute: str
+    prior: str  # the attack's prior on the attribute: marginal, imputation or none
+    candidates: list[str]  # the values tried
+    members: Interval  # attack accuracy on the target's training records
+    non_members: Interval
+    learned_members: Interval  # the learned attacker (outputs → attribute, fit on population records)
+    learned_non_members: Interval
+    baseline_members: Interval  # imputation from the other columns (population model, no target access)
+    baseline_non_members: Interval
+    lift_members: float  # attack − baseline accuracy
+    lift_non_members: float
+    leaks_beyond_imputation: bool  # members' attack interval lies above both baselines' upper ends
+    n_members: int
+    n_non_members: int
+    seed: int
+
+
 class DataSummary(_Frozen):
     name: str
     n_records: int
@@ -155,5 +194,10 @@ class AuditResult(_Frozen):
         "'surrogate_membership' (SurrogateMembershipResult)")
     property_inference: dict[str, Any] | None = Field(
         None, description="leakpro.attacks.property.results.PropertyInferenceResult")
+    inversion: list[ClassInversionResult] = Field(
+        default_factory=list, description="white-box class inversion of the target, the null target and an "
+        "untrained control (PNG grids beside results.json)")
+    attribute_inference: list[AttributeInferenceResult] = Field(
+        default_factory=list, description="attribute inference per attribute and audited model, against imputation")
     stage_runtime_s: dict[str, float]
     notes: list[str] = Field(default_factory=list)

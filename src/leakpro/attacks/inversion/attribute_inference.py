@@ -23,16 +23,19 @@ accuracy beats both the baseline and the non-members'.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
 
 import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from leakpro.attacks.inversion.results import AttributeInferenceResult, rate
+from leakpro.data.dataset import Features
 from leakpro.federated.data import CategoricalColumn, TabularSchema
 from leakpro.signals.math import log_prob_true
 
-LogitsFn = Callable[[np.ndarray], np.ndarray]
+LogitsFn = Callable[[Features], np.ndarray]
 
 
 class AttributeInferenceParams(BaseModel):
@@ -40,6 +43,116 @@ class AttributeInferenceParams(BaseModel):
 
     attribute: str
     prior: Literal["marginal", "imputation", "none"] = "imputation"
+
+
+class AttributeCodec(Protocol):
+    """How the attack reads, fills and hides one categorical attribute in a batch of records."""
+
+    @property
+    def name(self) -> str:
+        """The attribute's column name."""
+        ...
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """Its values, in the order of the level indices."""
+        ...
+
+    def values(self, x: Features) -> np.ndarray:
+        """(N,) level index of the attribute in each record."""
+        ...
+
+    def fill(self, x: Features, level: int) -> Features:
+        """A copy of ``x`` with the attribute set to ``levels[level]`` in every record."""
+        ...
+
+    def others(self, x: Features) -> np.ndarray:
+        """(N, d) numeric view of every other column (NaN where unknown), for the imputation models."""
+        ...
+
+
+@dataclass(frozen=True)
+class OneHotCodec:
+    """The attribute is the one-hot block ``start:stop`` of numeric encoded rows (e.g. the built-in Adult MLP)."""
+
+    column: CategoricalColumn
+
+    @property
+    def name(self) -> str:
+        return self.column.name
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        return self.column.levels
+
+    def values(self, x: Features) -> np.ndarray:
+        return column_values(np.asarray(x), self.column)
+
+    def fill(self, x: Features, level: int) -> Features:
+        filled = np.array(x, copy=True)
+        filled[:, self.column.start:self.column.stop] = 0.0
+        filled[:, self.column.start + level] = 1.0
+        return filled
+
+    def others(self, x: Features) -> np.ndarray:
+        return np.delete(np.asarray(x), np.arange(self.column.start, self.column.stop), axis=1)
+
+
+@dataclass(frozen=True)
+class FrameCodec:
+    """The attribute is a column of DataFrame rows (targets that are scikit-learn pipelines over a table).
+
+    ``levels`` are the column's values as strings (the schema, known to the attacker); ``fill`` writes the
+    original value back, so the pipeline sees its own dtype. Other columns become numbers for the imputers:
+    numeric ones as they are, the rest as codes over ``categories`` (NaN for unseen values).
+    """
+
+    name: str
+    levels: tuple[str, ...]
+    originals: tuple[Any, ...]  # the column's value for each level, as the pipeline expects it
+    categories: dict[str, tuple[str, ...]]  # other non-numeric columns → their values
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, name: str) -> FrameCodec:
+        if name not in frame.columns:
+            raise ValueError(f"attribute {name!r} is not a column; use one of {list(frame.columns)}")
+        uniques = frame[name].dropna().unique().tolist()
+        pairs = sorted({str(v): v for v in uniques}.items())
+        categories = {c: tuple(sorted(frame[c].dropna().astype(str).unique())) for c in frame.columns
+                      if c != name and not pd.api.types.is_numeric_dtype(frame[c])}
+        return cls(name, tuple(k for k, _ in pairs), tuple(v for _, v in pairs), categories)
+
+    def values(self, x: Features) -> np.ndarray:
+        index = {level: i for i, level in enumerate(self.levels)}
+        column = _frame(x)[self.name].astype(str)
+        unknown = sorted(set(column) - set(index))
+        if unknown:
+            raise ValueError(f"attribute {self.name!r} has values {unknown[:5]} outside its levels {list(self.levels)}")
+        return column.map(index).to_numpy(dtype=np.int64)
+
+    def fill(self, x: Features, level: int) -> Features:
+        filled = _frame(x).copy()
+        filled[self.name] = self.originals[level]
+        return filled
+
+    def others(self, x: Features) -> np.ndarray:
+        frame = _frame(x)
+        parts = []
+        for c in frame.columns:
+            if c == self.name:
+                continue
+            if c in self.categories:
+                codes = pd.Categorical(frame[c].astype(str), categories=list(self.categories[c])).codes
+                parts.append(np.where(codes < 0, np.nan, codes).astype(np.float64))
+            else:
+                parts.append(frame[c].to_numpy(dtype=np.float64))
+        return np.column_stack(parts) if parts else np.zeros((len(frame), 0))
+
+
+def _frame(x: Features) -> pd.DataFrame:
+    if not isinstance(x, pd.DataFrame):
+        raise TypeError("a FrameCodec reads DataFrame rows")
+    return x
 
 
 def find_column(schema: TabularSchema, name: str) -> CategoricalColumn:
@@ -50,24 +163,45 @@ def find_column(schema: TabularSchema, name: str) -> CategoricalColumn:
                      f"{[c.name for c in schema.categorical]}")
 
 
+def onehot_column(feature_names: tuple[str, ...] | list[str], name: str) -> CategoricalColumn | None:
+    """The one-hot block of ``name`` in encoded feature names ``name=level`` (contiguous), or None."""
+    prefix = f"{name}="
+    positions = [i for i, f in enumerate(feature_names) if f.startswith(prefix)]
+    if not positions or positions != list(range(positions[0], positions[-1] + 1)):
+        return None
+    levels = tuple(feature_names[i][len(prefix):] for i in positions)
+    return CategoricalColumn(name, positions[0], positions[-1] + 1, levels)
+
+
+def onehot_attributes(feature_names: tuple[str, ...] | list[str]) -> list[str]:
+    """Names of the attributes encoded as ``name=level`` blocks."""
+    return list(dict.fromkeys(f.split("=", 1)[0] for f in feature_names if "=" in f))
+
+
+def as_codec(schema: TabularSchema | AttributeCodec, attribute: str) -> AttributeCodec:
+    """A codec for ``attribute``: from a one-hot schema, or the codec itself (its name must match)."""
+    if isinstance(schema, TabularSchema):
+        return OneHotCodec(find_column(schema, attribute))
+    if schema.name != attribute:
+        raise ValueError(f"the codec reads {schema.name!r}, not {attribute!r}")
+    return schema
+
+
 def column_values(x: np.ndarray, column: CategoricalColumn) -> np.ndarray:
     """Level index of the one-hot block ``column`` in encoded rows ``x``."""
     return x[:, column.start:column.stop].argmax(axis=1)
 
 
-def enumeration_scores(logits: LogitsFn, x: np.ndarray, y: np.ndarray, column: CategoricalColumn) -> np.ndarray:
+def enumeration_scores(logits: LogitsFn, x: Features, y: np.ndarray, column: AttributeCodec) -> np.ndarray:
     """(N, levels): log p_θ(y | x with s set to each level) — one target query per record and level."""
-    scores = np.empty((x.shape[0], column.stop - column.start))
+    scores = np.empty((len(y), len(column.levels)))
     for v in range(scores.shape[1]):
-        filled = x.copy()
-        filled[:, column.start:column.stop] = 0.0
-        filled[:, column.start + v] = 1.0
-        scores[:, v] = log_prob_true(logits(filled), y)
+        scores[:, v] = log_prob_true(logits(column.fill(x, v)), y)
     return scores
 
 
-def learned_attack(logits: LogitsFn, x: np.ndarray, y: np.ndarray, column: CategoricalColumn,
-                   population_x: np.ndarray, population_y: np.ndarray, prior_model: Any, seed: int) -> np.ndarray:
+def learned_attack(logits: LogitsFn, x: Features, y: np.ndarray, column: AttributeCodec,
+                   population_x: Features, population_y: np.ndarray, prior_model: Any, seed: int) -> np.ndarray:
     """The learned attacker: a multinomial logistic regression from the target's outputs to s.
 
     Inputs per record: the enumeration scores (centred per record) and the label-free imputation prior
@@ -76,12 +210,12 @@ def learned_attack(logits: LogitsFn, x: np.ndarray, y: np.ndarray, column: Categ
     """
     from sklearn.linear_model import LogisticRegression
 
-    def inputs(rows: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    def inputs(rows: Features, labels: np.ndarray) -> np.ndarray:
         e = enumeration_scores(logits, rows, labels, column)
         return np.c_[e - e.mean(axis=1, keepdims=True), np.log(imputer_proba(prior_model, rows, None, column))]
 
     model = LogisticRegression(max_iter=500, random_state=seed)
-    model.fit(inputs(population_x, population_y), column_values(population_x, column))
+    model.fit(inputs(population_x, population_y), column.values(population_x))
     return np.asarray(model.predict(inputs(x, y)), dtype=np.int64)
 
 
@@ -95,14 +229,13 @@ class AttributeInference:
         self.params = AttributeInferenceParams(**params)  # type: ignore[arg-type]
         self.random_state = random_state
 
-    def run(self, logits: LogitsFn, x: np.ndarray, y: np.ndarray, schema: TabularSchema,
-            population_x: np.ndarray, population_y: np.ndarray, prior_model: Any = None) -> np.ndarray:
+    def run(self, logits: LogitsFn, x: Features, y: np.ndarray, schema: TabularSchema | AttributeCodec,
+            population_x: Features, population_y: np.ndarray, prior_model: Any = None) -> np.ndarray:
         """Guessed level per record; ``prior_model`` reuses a fitted label-free imputer (``fit_imputer``)."""
-        column = find_column(schema, self.params.attribute)
-        levels = column.stop - column.start
+        column = as_codec(schema, self.params.attribute)
         scores = enumeration_scores(logits, x, y, column)
         if self.params.prior == "marginal":
-            counts = np.bincount(column_values(population_x, column), minlength=levels) + 1.0  # add-one smoothing
+            counts = np.bincount(column.values(population_x), minlength=len(column.levels)) + 1.0  # add-one
             scores += np.log(counts / counts.sum())
         elif self.params.prior == "imputation":
             if prior_model is None:
@@ -111,38 +244,39 @@ class AttributeInference:
         return scores.argmax(axis=1)
 
 
-def _inputs(rows: np.ndarray, labels: np.ndarray | None, column: CategoricalColumn) -> np.ndarray:
-    other = np.delete(rows, np.arange(column.start, column.stop), axis=1)
+def _inputs(rows: Features, labels: np.ndarray | None, column: AttributeCodec) -> np.ndarray:
+    other = column.others(rows)
     return other if labels is None else np.c_[other, labels]
 
 
-def fit_imputer(population_x: np.ndarray, population_y: np.ndarray, column: CategoricalColumn, seed: int,
+def fit_imputer(population_x: Features, population_y: np.ndarray, column: AttributeCodec, seed: int,
                 with_label: bool) -> Any:
     """A classifier of s from the other columns (and the label) fit on population data only."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     model = HistGradientBoostingClassifier(max_iter=50, random_state=seed)
-    model.fit(_inputs(population_x, population_y if with_label else None, column), column_values(population_x, column))
+    model.fit(_inputs(population_x, population_y if with_label else None, column), column.values(population_x))
     return model
 
 
-def imputer_proba(model: Any, x: np.ndarray, y: np.ndarray | None, column: CategoricalColumn,
+def imputer_proba(model: Any, x: Features, y: np.ndarray | None, column: AttributeCodec,
                   floor: float = 1e-4) -> np.ndarray:
     """(N, levels) probabilities of every level (levels absent from the population get ``floor``)."""
-    proba = np.full((x.shape[0], column.stop - column.start), floor)
+    proba = np.full((len(x), len(column.levels)), floor)
     proba[:, model.classes_] = np.maximum(model.predict_proba(_inputs(x, y, column)), floor)
     return proba / proba.sum(axis=1, keepdims=True)
 
 
 def attribute_inference_audit(
-    logits: LogitsFn, schema: TabularSchema, data: dict[str, np.ndarray], attribute: str, seed: int,
-    prior: Literal["marginal", "imputation", "none"] = "imputation",
+    logits: LogitsFn, schema: TabularSchema | AttributeCodec, data: dict[str, Any], attribute: str, seed: int,
+    prior: Literal["marginal", "imputation", "none"] = "imputation", target: str = "target",
 ) -> AttributeInferenceResult:
     """Attack and baseline on members and non-members. ``data`` holds ``{members,non_members,population}_{x,y}``.
 
     The challenger calls this: it knows which records are members; the attack and the baseline do not.
+    ``target`` names the audited model's role in the result ("target", "null", a defence).
     """
-    column = find_column(schema, attribute)
+    column = as_codec(schema, attribute)
     attack = AttributeInference(attribute=attribute, prior=prior, random_state=seed)
     imputer = fit_imputer(data["population_x"], data["population_y"], column, seed, with_label=True)
     prior_model = fit_imputer(data["population_x"], data["population_y"], column, seed, with_label=False)
@@ -151,8 +285,8 @@ def attribute_inference_audit(
     base: dict[str, tuple[int, int]] = {}
     for group in ("members", "non_members"):
         x, y = data[f"{group}_x"], data[f"{group}_y"]
-        truth = column_values(x, column)
-        guess = attack.run(logits, x, y, schema, data["population_x"], data["population_y"], prior_model)
+        truth = column.values(x)
+        guess = attack.run(logits, x, y, column, data["population_x"], data["population_y"], prior_model)
         imputed = imputer_proba(imputer, x, y, column).argmax(axis=1)
         acc[group] = (int((guess == truth).sum()), truth.size)
         guess = learned_attack(logits, x, y, column, data["population_x"], data["population_y"], prior_model, seed)
@@ -161,7 +295,7 @@ def attribute_inference_audit(
     m, n = rate(*acc["members"]), rate(*acc["non_members"])
     bm, bn = rate(*base["members"]), rate(*base["non_members"])
     return AttributeInferenceResult(
-        attribute=attribute, prior=prior, candidates=list(column.levels), members=m, non_members=n,
+        target=target, attribute=attribute, prior=prior, candidates=list(column.levels), members=m, non_members=n,
         baseline_members=bm, baseline_non_members=bn, lift_members=m.value - bm.value,
         lift_non_members=n.value - bn.value, leaks_beyond_imputation=m.low > max(bm.high, n.high),
         learned_members=rate(*learned["members"]), learned_non_members=rate(*learned["non_members"]),

@@ -2,7 +2,7 @@
 
 ``run_inversion_demo(out, seed, console)`` trains a CNN on half of scikit-learn's digits (the private
 data), an evaluation classifier of another architecture (an MLP) on the same private data, and an untrained
-CNN as the null control; runs MI-Face on both CNNs from the public mean image; writes one PNG grid per
+CNN as the control; runs MI-Face on both CNNs from the public mean image; writes one PNG grid per
 model and ``inversion.json`` under ``out``.
 """
 
@@ -62,12 +62,12 @@ def _models(data: dict[str, np.ndarray], seed: int) -> dict[str, nn.Module]:
     target = train_torch(cnn, x, y, 10, seed)
     evaluate = train_torch(mlp, x, y, 10, seed + 101)  # another architecture and seed, same private data
     torch.manual_seed(seed + 202)
-    null = build_model("cnn", {"width": 16, "hidden": 64}, int(np.prod(x.shape[1:])), 10).eval()
-    return {"target": target, "null": null, "evaluate": evaluate}
+    untrained = build_model("cnn", {"width": 16, "hidden": 64}, int(np.prod(x.shape[1:])), 10).eval()
+    return {"target": target, "untrained": untrained, "evaluate": evaluate}
 
 
 def run_class_inversion(out: Path | None, seed: int = 0, **params: Any) -> list[ClassInversionResult]:
-    """MI-Face on the digits target and on the untrained null CNN, judged by the evaluation classifier."""
+    """MI-Face on the digits target and on an untrained CNN (the control), judged by the evaluation classifier."""
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -75,7 +75,7 @@ def run_class_inversion(out: Path | None, seed: int = 0, **params: Any) -> list[
         models = _models(data, seed)
         start = data["public_x"].mean(axis=0)
         results = []
-        for role in ("target", "null"):
+        for role in ("target", "untrained"):
             images = ClassInversion(random_state=seed, **params).run(models[role], 10, start.shape, start=start)
             png = None
             if out is not None:
@@ -151,7 +151,8 @@ def run_attribute_inference(seed: int = 0, n: int = 1000, attributes: tuple[str,
     out: dict[str, list[Any]] = {}
     for role, module in models.items():
         target = TorchTarget(module, 2)
-        out[role] = [attribute_inference_audit(target.logits, schema, split, a, seed, prior) for a in attributes]
+        out[role] = [attribute_inference_audit(target.logits, schema, split, a, seed, prior, target=role)
+                     for a in attributes]
     return out
 
 

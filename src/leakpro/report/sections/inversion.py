@@ -42,6 +42,11 @@ HOW = (
 )
 
 
+ROLE_NAMES = {"target": "Audited model", "untrained": "Untrained model (control)",
+              "null": "Trained without the members (null target)"}
+CONTROL_ROLES = ("untrained", "null")  # whose inversion accuracy the audited model must beat
+
+
 @dataclass(frozen=True)
 class Rate:
     """An accuracy with its 95 % interval (``None`` when the file lacks it)."""
@@ -94,8 +99,8 @@ class InversionView:
 
     @property
     def name(self) -> str:
-        """'Audited model' or 'Untrained model (null control)'."""
-        return {"target": "Audited model", "null": "Untrained model (null control)"}.get(self.role, self.role)
+        """'Audited model', 'Untrained model (control)', 'Trained without the members (null target)', or the role."""
+        return ROLE_NAMES.get(self.role, f"Defended variant {self.role!r}")
 
     @property
     def closer_to_private(self) -> bool | None:
@@ -129,10 +134,14 @@ def inversion_view(raw: dict[str, Any], base: Path) -> InversionView:
     )
 
 
-def inversion_assessment(target: InversionView, null: InversionView | None) -> Assessment | None:
-    """Level of the audited model's class inversion: accuracy gain over max(chance, null control)."""
+def inversion_assessment(target: InversionView, controls: list[InversionView]) -> Assessment | None:
+    """Level of the audited model's class inversion: accuracy gain over max(chance, the controls' accuracy).
+
+    The controls are the untrained model (what the attack makes of a model that learned nothing) and, when
+    audited, the null target (what any model trained on such data gives away: the classes, not the members).
+    """
     a = target.accuracy
-    refs = [r for r in (target.chance, null.accuracy.value if null else None) if r is not None]
+    refs = [r for r in (target.chance, *(c.accuracy.value for c in controls)) if r is not None]
     if a.value is None or not refs:
         return None
     ref = max(refs)
@@ -213,15 +222,16 @@ def _signed(value: float | None) -> str:
     return "—" if value is None else fmt.signed(value)
 
 
-def _inversion_row(target: InversionView | None, null: InversionView | None,
+def _inversion_row(target: InversionView | None, controls: list[InversionView],
                    level: Assessment | None) -> list[SummaryRow]:
     if target is None:
         return []
     recovered = (f" <span class='muted'>({target.classes_recovered} / {target.n_classes} classes recovered)</span>"
                  if target.classes_recovered is not None and target.n_classes else "")
     control = f"chance {fmt.pct(target.chance)}" if target.chance is not None else ""
-    if null is not None:
-        control += f"{'; ' if control else ''}untrained model {null.accuracy.text}"
+    for c in controls:
+        label = "untrained model" if c.role == "untrained" else "model trained without the members"
+        control += f"{'; ' if control else ''}{label} {c.accuracy.text}"
     return [SummaryRow(
         question="reconstruction", assessment=level,
         evidence=f"Class inversion: evaluation accuracy {target.accuracy.text}{recovered}",
@@ -259,23 +269,24 @@ class InversionSection:
         raw_inversion = inputs.extras.get("inversion", {}).get("results", [])
         inversions = [inversion_view(r, inputs.base) for r in raw_inversion]
         target = next((v for v in inversions if v.role == "target"), None)
-        null = next((v for v in inversions if v.role == "null"), None)
-        level = inversion_assessment(target, null) if target is not None else None
+        controls = [v for role in CONTROL_ROLES for v in inversions if v.role == role]
+        level = inversion_assessment(target, controls) if target is not None else None
         attributes = [attribute_view(role, r) for role, rs in inputs.extras.get("attribute_inference", {}).items()
                       for r in rs]
         body = env.get_template("inversion.html.j2").render(
-            inversions=inversions, target=target, null=null, level=level, attributes=attributes,
-            roles=list(dict.fromkeys(v.role for v in attributes)), signed=_signed,
+            inversions=inversions, target=target, controls=controls, level=level, attributes=attributes,
+            roles=list(dict.fromkeys(v.role for v in attributes)), signed=_signed, role_names=ROLE_NAMES,
         )
         appendix = env.get_template("inversion_appendix.html.j2").render(
             inversion=INVERSION_THRESHOLDS, attribute=ATTRIBUTE_THRESHOLDS, names=FIGURE_NAMES, units=FIGURE_UNITS,
-            sources=[f for f, k in ((INVERSION_FILE, "inversion"), (ATTRIBUTE_INFERENCE_FILE, "attribute_inference"))
+            sources=[f if inputs.from_file(f) else f"results.json ({k.replace('_', ' ')})"
+                     for f, k in ((INVERSION_FILE, "inversion"), (ATTRIBUTE_INFERENCE_FILE, "attribute_inference"))
                      if k in inputs.extras],
             seeds=sorted({str(v.seed) for v in inversions}),
         )
         toc = [("inversion-class", "Class inversion")] if inversions else []
         toc += [("inversion-attribute", "Attribute inference")] if attributes else []
-        summary = [*_inversion_row(target, null, level), *_attribute_row(attributes)]
+        summary = [*_inversion_row(target, controls, level), *_attribute_row(attributes)]
         parts = [f"class inversion of {len(inversions)} model(s)"] if inversions else []
         parts += [f"attribute inference of {len(dict.fromkeys(v.attribute for v in attributes))} attribute(s)"
                   ] if attributes else []
