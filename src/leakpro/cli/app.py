@@ -59,7 +59,7 @@ def demo(
     synthetic: Annotated[bool, typer.Option("--synthetic", help="run the synthetic-data demo instead")] = False,
     federated: Annotated[bool, typer.Option("--federated", help="run the federated-learning demo instead")] = False,
     inversion: Annotated[bool, typer.Option("--inversion", help="run the model-inversion and attribute-inference "
-                                            "demo instead")] = False,
+                                            "demo instead (digits, Adult; LFW faces with leakpro[faces])")] = False,
     pdf: PdfOpt = True,
 ) -> None:
     """Audit the embedded Adult MLP (and a null control) with every membership attack."""
@@ -74,11 +74,13 @@ def demo(
             run_inversion_demo,
             write_inversion_report,
         )
+        from leakpro.attacks.inversion.faces_demo import run_faces_demo
 
         run_inversion_demo(out, seed=seed, console=_console())
         run_attribute_inference_demo(out, seed=seed, console=_console())
         if not write_inversion_report(out, _console()):
             raise typer.Exit(1)
+        run_faces_demo(out / "faces", seed=seed, console=_console(), pdf=pdf)
         return
     if federated:
         from leakpro.federated.cli import run_federated_demo

@@ -27,10 +27,11 @@ def register_dataset(entry: BuiltinDataset) -> BuiltinDataset:
 
 
 def builtin_datasets() -> dict[str, BuiltinDataset]:
+    import leakpro.data.faces
     import leakpro.data.graphs
     import leakpro.data.images
     import leakpro.data.text
-    import leakpro.data.timeseries  # noqa: F401  (optional text/time-series datasets register; their extras load them)
+    import leakpro.data.timeseries  # noqa: F401  (optional face/graph/text/time-series datasets register; their extras load them)
 
     return dict(sorted(_DATASETS.items()))
 
