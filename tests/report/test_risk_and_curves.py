@@ -15,7 +15,9 @@ from leakpro.report.risk import (
     RiskLevel,
     assess_attack,
     level_of,
+    membership_figures,
     overall,
+    resolvable,
 )
 from leakpro.results.types import AuditResult
 
@@ -43,6 +45,24 @@ def test_planted_leak_is_high_and_null_is_low(results_dir: Path) -> None:
     assert verdict.level >= RiskLevel.HIGH and verdict.source == "lira-online"
     assert verdict.low <= verdict.level <= verdict.high
     assert control.level is RiskLevel.LOW
+
+
+def test_fpr_levels_the_non_members_cannot_resolve_do_not_count(results_dir: Path) -> None:
+    """50 non-members: FPR ≤ 1 % allows no false alarm, and chance alone flags ~1 member of 50 (2 %) there."""
+    from leakpro.metrics.summary import membership_metrics
+
+    result = AuditResult.model_validate_json((results_dir / "results.json").read_text())
+    template = result.targets[0].attacks[0]
+    members = np.r_[np.ones(50, dtype=bool), np.zeros(50, dtype=bool)]
+    scores = np.r_[np.linspace(0.0, 0.99, 49), 2.0, np.linspace(0.005, 0.995, 50)]  # one member above all; AUC 0.5
+    attack = template.model_copy(update=membership_metrics(scores, members))
+    ops = {op.fpr_level: op for op in attack.tpr_at_fpr}
+    assert ops[0.001].tpr.value == pytest.approx(0.02) and not resolvable(ops[0.001])
+    assert not resolvable(ops[0.01]) and resolvable(ops[0.1])
+    point, _, _ = membership_figures(attack)
+    assert set(point) == {"auc"}  # 2 % at "0.1 % FPR" would otherwise read High
+    assert level_of(MEMBERSHIP_THRESHOLDS, {"tpr@0.1%": 0.02}) is RiskLevel.HIGH
+    assert assess_attack(attack).level is RiskLevel.LOW
 
 
 def test_slider_points_match_brute_force() -> None:

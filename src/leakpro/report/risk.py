@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
-from leakpro.results.types import AttackResult
+from leakpro.results.types import AttackResult, OperatingPointResult
 
 
 class RiskLevel(IntEnum):
@@ -155,23 +155,35 @@ class Assessment:
         return f"{self.low.label} – {self.high.label}"
 
 
-def _op(attack: AttackResult, level: float) -> tuple[float, float, float]:
+def _op(attack: AttackResult, level: float) -> OperatingPointResult:
     for op in attack.tpr_at_fpr:
         if abs(op.fpr_level - level) < 1e-12:
-            return op.tpr.value, op.tpr.low, op.tpr.high
+            return op
     raise KeyError(f"attack {attack.id!r} has no TPR at FPR {level}")
 
 
+def resolvable(op: OperatingPointResult) -> bool:
+    """Whether the audit has enough non-members for FPR ≤ level to allow one false alarm (n · level ≥ 1).
+
+    With fewer, "TPR at FPR ≤ level" is the TPR at zero false alarms, which a coin-flipping attacker reaches
+    at about 1 / (non-members + 1) — far above the level — so the figure says nothing about the level.
+    """
+    return op.non_members * op.fpr_level >= 1
+
+
 def membership_figures(attack: AttackResult) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
-    """(point, lower, upper) figures of one attack, keyed as in :data:`MEMBERSHIP_THRESHOLDS`."""
-    t1, t1lo, t1hi = _op(attack, 0.01)
-    t01, t01lo, t01hi = _op(attack, 0.001)
+    """(point, lower, upper) figures of one attack, keyed as in :data:`MEMBERSHIP_THRESHOLDS`.
+
+    A TPR at a FPR level the audit's non-members cannot resolve (:func:`resolvable`) is left out: the level
+    then rests on the figures that can be measured.
+    """
     a = attack.auc
-    return (
-        {"auc": a.value, "tpr@1%": t1, "tpr@0.1%": t01},
-        {"auc": a.low, "tpr@1%": t1lo, "tpr@0.1%": t01lo},
-        {"auc": a.high, "tpr@1%": t1hi, "tpr@0.1%": t01hi},
-    )
+    point, low, high = {"auc": a.value}, {"auc": a.low}, {"auc": a.high}
+    for key, level in (("tpr@1%", 0.01), ("tpr@0.1%", 0.001)):
+        op = _op(attack, level)
+        if resolvable(op):
+            point[key], low[key], high[key] = op.tpr.value, op.tpr.low, op.tpr.high
+    return point, low, high
 
 
 def assess(thresholds: Sequence[Threshold], point: Mapping[str, float], low: Mapping[str, float],
