@@ -25,6 +25,16 @@ def test_help_is_fast_and_lists_commands():
     assert out.strip() == "[]"
 
 
+def test_datasets_lists_every_builtin_with_its_licence():
+    from leakpro.data.registry import builtin_datasets
+
+    result = CliRunner().invoke(app, ["datasets"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    for name, entry in builtin_datasets().items():
+        assert name in result.output and entry.licence.split(" ")[0] in result.output
+    assert "leakpro[faces]" in result.output  # not eaten as rich markup
+
+
 def test_attacks_lists_every_registered_attack():
     from leakpro.attacks.membership.base import registered_attacks
 

@@ -235,6 +235,22 @@ def attacks() -> None:
 
 
 @app.command()
+def datasets() -> None:
+    """List the built-in datasets (``data: {builtin: NAME}``) with their licences and the extra each needs."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from leakpro.data.registry import builtin_datasets
+
+    table = Table(title="Built-in datasets")
+    for col in ("name", "what", "licence"):
+        table.add_column(col)
+    for name, entry in builtin_datasets().items():
+        table.add_row(name, escape(entry.description), escape(entry.licence))
+    _console().print(table)
+
+
+@app.command()
 def synthetic(
     real: Annotated[Path, typer.Option("--real", help="real records the generator was fit on (CSV/Parquet)")],
     synthetic_table: Annotated[Path, typer.Option("--synthetic", help="the synthetic table")],
