@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from leakpro.audit.runner import run_audit
+from leakpro.cli.tables import inversion_lines
 from leakpro.config.errors import ConfigError
 from leakpro.report import render_report
 from leakpro.results.types import AuditResult
@@ -74,6 +75,8 @@ def test_results_json_and_report_carry_the_section(digits_audit, tmp_path: Path)
     assert "results.json (inversion)" in text
     a = _by_role(result)["target"].attack_accuracy
     assert f"{100 * a.value:.2f}%" in text
+    lines = inversion_lines(result)
+    assert len(lines) == 3 and lines[0].startswith("class inversion · target: evaluation accuracy")
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +107,8 @@ def test_attribute_memorised_by_a_pipeline_is_found_and_null_is_clean(planted_ta
     assert target.leaks_beyond_imputation and target.members.low > 0.5, target.members
     assert target.baseline_members.low <= 1 / 3 <= target.baseline_members.high + 0.02
     assert not null.leaks_beyond_imputation and null.members.low <= 1 / 3 <= null.members.high
+    lines = inversion_lines(result)
+    assert "leaks beyond imputation" in lines[0] and "s:" in lines[0] and "leaks" not in lines[1]
 
 
 def test_adult_one_hot_attribute_through_the_audit():

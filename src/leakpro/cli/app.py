@@ -28,7 +28,7 @@ def _console():  # type: ignore[no-untyped-def]
 def _run_and_show(config: object, out: Path, cache: Path | None, trust: bool = False, pdf: bool = True) -> None:
     from leakpro.audit.runner import run_audit
     from leakpro.cli.progress import RichProgress
-    from leakpro.cli.tables import accuracy_line, results_table
+    from leakpro.cli.tables import accuracy_line, inversion_lines, results_table
     from leakpro.config.errors import ConfigError
 
     console = _console()
@@ -40,6 +40,8 @@ def _run_and_show(config: object, out: Path, cache: Path | None, trust: bool = F
         raise typer.Exit(2) from None
     console.print(results_table(result, console.width))
     console.print(accuracy_line(result))
+    for line in inversion_lines(result):
+        console.print(line)
     console.print(f"Results: {out / 'results.json'}  (runtime per stage: {result.stage_runtime_s})")
     _write_report(out / "results.json", out, pdf=pdf)
 

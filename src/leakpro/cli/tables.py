@@ -56,3 +56,18 @@ def accuracy_line(result: AuditResult) -> str:
         if t.train_accuracy is not None and t.test_accuracy is not None:
             parts.append(f"{t.name}: accuracy on members {t.train_accuracy:.3f}, on non-members {t.test_accuracy:.3f}")
     return "; ".join(parts)
+
+
+def inversion_lines(result: AuditResult) -> list[str]:
+    """One line per class inversion and per inferred attribute (empty when the audit ran neither)."""
+    lines = []
+    for r in result.inversion:
+        a = r.attack_accuracy
+        lines.append(f"class inversion · {r.target}: evaluation accuracy {_pct(a)} vs chance {100 * r.chance:.1f}%, "
+                     f"{r.classes_recovered}/{r.n_classes} classes recovered")
+    for r in result.attribute_inference:
+        verdict = ("[red]leaks beyond imputation[/]" if r.leaks_beyond_imputation
+                   else "no more than imputation" if r.lift_members <= 0 else "within the intervals of imputation")
+        lines.append(f"attribute inference · {r.target} · {r.attribute}: members {_pct(r.members)}, "
+                     f"non-members {_pct(r.non_members)}, imputation {_pct(r.baseline_members)} — {verdict}")
+    return lines
