@@ -65,9 +65,9 @@ def inversion_lines(result: AuditResult) -> list[str]:
         a = r.attack_accuracy
         lines.append(f"class inversion · {r.target}: evaluation accuracy {_pct(a)} vs chance {100 * r.chance:.1f}%, "
                      f"{r.classes_recovered}/{r.n_classes} classes recovered")
-    for r in result.attribute_inference:
-        verdict = ("[red]leaks beyond imputation[/]" if r.leaks_beyond_imputation
-                   else "no more than imputation" if r.lift_members <= 0 else "within the intervals of imputation")
-        lines.append(f"attribute inference · {r.target} · {r.attribute}: members {_pct(r.members)}, "
-                     f"non-members {_pct(r.non_members)}, imputation {_pct(r.baseline_members)} — {verdict}")
+    for ai in result.attribute_inference:
+        verdict = ("[red]leaks beyond imputation[/]" if ai.leaks_beyond_imputation
+                   else "no more than imputation" if ai.lift_members <= 0 else "within the intervals of imputation")
+        lines.append(f"attribute inference · {ai.target} · {ai.attribute}: members {_pct(ai.members)}, "
+                     f"non-members {_pct(ai.non_members)}, imputation {_pct(ai.baseline_members)} — {verdict}")
     return lines
