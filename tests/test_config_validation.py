@@ -93,3 +93,22 @@ def test_not_yaml_mapping(tmp_path):
     path.write_text("- just\n- a list\n")
     with pytest.raises(ConfigError, match="must be a mapping"):
         run_audit(path)
+
+
+def test_builtin_dataset_supplies_its_registered_recipe():
+    from pathlib import Path
+
+    from leakpro.audit.plan import build_plan, parse_config
+    from leakpro.data.registry import builtin_datasets
+
+    cfg, base = parse_config({"data": {"builtin": "digits", "split": {"candidates": 100, "population": 50}},
+                              "target": {"kind": "torch", "train": True}, "attacks": ["loss"]})
+    assert cfg.target.recipe is None
+    plan = build_plan(cfg, base)
+    assert plan.config.target.recipe is not None
+    assert plan.config.target.recipe.model_dump(exclude_defaults=True) == builtin_datasets()["digits"].recipe
+    explicit = parse_config({"data": {"builtin": "digits"}, "target": {"kind": "torch", "train": True,
+                                                                      "recipe": {"model": "mlp"}}})[0]
+    assert build_plan(explicit, Path.cwd()).config.target.recipe.model == "mlp"  # a stated recipe wins
+    for name, entry in builtin_datasets().items():
+        assert entry.recipe is not None, f"{name} has no registered recipe"

@@ -231,9 +231,29 @@ def _check_target_on_data(target: Target, game: MembershipGame, issues: list[Con
                                   f"{game.dataset.n_classes} classes", "check data.label and the model's classes"))
 
 
+def with_builtin_recipe(config: AuditConfig) -> AuditConfig:
+    """A torch target on a built-in dataset without ``target.recipe`` gets the dataset's registered recipe.
+
+    The filled-in recipe is part of the config from then on (results.json, the report's appendix and the
+    config hash show it), so the audit is reproducible from its results alone.
+    """
+    from leakpro.data.registry import builtin_datasets
+    from leakpro.training.recipe import TorchRecipe
+
+    spec = config.target
+    if spec.kind != "torch" or spec.recipe is not None or config.data.builtin is None:
+        return config
+    entry = builtin_datasets().get(config.data.builtin)
+    if entry is None or entry.recipe is None:
+        return config
+    recipe = TorchRecipe.model_validate(entry.recipe)
+    return config.model_copy(update={"target": spec.model_copy(update={"recipe": recipe})})
+
+
 def build_plan(config: AuditConfig, base: Path) -> AuditPlan:
     """Validate everything that can be checked before training; raise one ConfigError listing all problems."""
     issues: list[ConfigIssue] = []
+    config = with_builtin_recipe(config)
     spec = config.target
     threat = ThreatModel(config.threat_model)
     attacks = resolve_attacks(config.attacks, threat, config.seed, issues, config.reference.models)

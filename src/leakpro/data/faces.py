@@ -47,4 +47,5 @@ register_dataset(BuiltinDataset(
             "figures), read offline from scikit-image's bundled copy (BSD-3-Clause); optional extra, not shipped "
             "with LeakPro",
     load=load_lfw_subset,
+    recipe={"model": "cnn", "params": {"width": 16, "hidden": 64}, "epochs": 60, "batch_size": 16, "lr": 3e-3},
 ))

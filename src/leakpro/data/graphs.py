@@ -90,4 +90,5 @@ register_dataset(BuiltinDataset(
     licence="public domain (NCI/DTP open compound set, US government) as bundled by RDKit (BSD-3-Clause); "
             "optional extra, not shipped with LeakPro",
     load=load_nci_tpsa,
+    recipe={"model": "gnn", "params": {"hidden": 128}, "epochs": 100, "batch_size": 32, "lr": 3e-3},
 ))

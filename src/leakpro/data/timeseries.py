@@ -54,4 +54,6 @@ register_dataset(BuiltinDataset(
     licence="free for research use (UCR Time Series Classification Archive, Dau et al. 2018; Trace by "
             "Roverso 2000), read offline from tslearn's bundled copy; optional extra, not shipped with LeakPro",
     load=load_trace,
+    recipe={"model": "ts_cnn", "params": {"width": 16, "hidden": 64, "pool": "flatten"}, "epochs": 100,
+            "batch_size": 16, "lr": 3e-3},
 ))
