@@ -37,6 +37,9 @@ def test_http_audit_matches_in_process(adult_mlp, served):
     assert remote.targets[0].test_accuracy == local.targets[0].test_accuracy
     assert "HTTP endpoint" in remote.targets[0].description
     assert served.records_served > 0
+    assert local.api_usage is None and remote.api_usage is not None
+    assert remote.api_usage["sent"] + remote.api_usage["cache_hits"] >= sum(x.queries for x in b.values())
+    assert remote.api_usage["spent"] >= remote.api_usage["sent"] > 0
 
 
 def test_label_only_api_matches_in_process(adult_mlp):

@@ -189,12 +189,19 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
         one_run=one_run,
         **api_results,
         **model_inversion,
+        api_usage=_api_usage(targets[0][2]),
         stage_runtime_s={k: round(v, 3) for k, v in stages.items()},
         notes=_notes(plan),
     )
     if out is not None:
         save_results(result, [s for _, s in audited], out)
     return result
+
+
+def _api_usage(target: Target) -> dict[str, int | None] | None:
+    """The query accounting of a target behind an API (after every section has queried it), else None."""
+    usage = getattr(target, "usage", None)
+    return usage() if callable(usage) else None
 
 
 def _one_run_audits(plan: AuditPlan) -> list[OneRunResult]:

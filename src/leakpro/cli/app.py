@@ -42,6 +42,11 @@ def _run_and_show(config: object, out: Path, cache: Path | None, trust: bool = F
     console.print(accuracy_line(result))
     for line in inversion_lines(result):
         console.print(line)
+    if result.api_usage is not None:
+        u = result.api_usage
+        console.print(f"API queries: {u['spent']:,} records spent of a budget of "
+                      f"{u['budget'] if u['budget'] is not None else 'none'} (this run: {u['sent']:,} sent, "
+                      f"{u['cache_hits']:,} answered from the cache, {u['requests']:,} requests)")
     console.print(f"Results: {out / 'results.json'}  (runtime per stage: {result.stage_runtime_s})")
     _write_report(out / "results.json", out, pdf=pdf)
 

@@ -199,5 +199,8 @@ class AuditResult(_Frozen):
         "untrained control (PNG grids beside results.json)")
     attribute_inference: list[AttributeInferenceResult] = Field(
         default_factory=list, description="attribute inference per attribute and audited model, against imputation")
+    api_usage: dict[str, int | None] | None = Field(
+        None, description="for a target behind an HTTP API: query budget, records spent over all runs (resumed "
+        "runs included), records sent and answered from the cache in this run, HTTP requests")
     stage_runtime_s: dict[str, float]
     notes: list[str] = Field(default_factory=list)
