@@ -101,6 +101,21 @@ def test_figures_present(rendered: Rendered) -> None:
     assert len(images) >= 2 * n_attacks + 1  # ROC + histogram per attack, and the comparison
 
 
+def test_bookmarks_lead_to_each_section_and_attack(rendered: Rendered) -> None:
+    if not have("pdftohtml"):
+        pytest.skip("pdftohtml (poppler-utils) is not installed; CI installs it")
+    xml = subprocess.run(["pdftohtml", "-q", "-stdout", "-xml", "-i", str(rendered.paths.pdf)], capture_output=True,
+                         text=True, check=True).stdout
+    items = re.findall(r'<item page="(\d+)">([^<]*)</item>', xml.split("<outline>", 1)[1])
+    titles = [t for _, t in items]
+    for heading in ("Risk per question", "Membership inference", "Comparison across attacks", "Appendix"):
+        assert heading in titles, (heading, titles)
+    for attack in rendered.result.targets[0].attacks:
+        assert any(f"({attack.id})" in t for t in titles), attack.id
+    pages = [int(p) for p, _ in items]
+    assert pages == sorted(pages) and pages[-1] > 1
+
+
 def test_pages_render_to_png(rendered: Rendered, tmp_path: Path) -> None:
     if not have("pdftoppm"):
         pytest.skip("pdftoppm (poppler-utils) is not installed; CI installs it")
