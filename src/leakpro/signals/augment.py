@@ -1,4 +1,4 @@
-"""Query-time augmentations for multi-query membership signals (images: flips and shifts).
+"""Image augmentations (flips and shifts): query-time for multi-query membership signals, and training-time.
 
 A dataset may name augmentations (``Dataset.augmentations``); the signal layer then queries the target
 and every reference model on each augmented copy of the attacker's records, giving logits of shape
@@ -8,6 +8,10 @@ RMIA averages Pr(x|θ) over them (Carlini et al. 2022, §VI; Zarifzadeh et al. 2
 - ``identity``: the record itself (always first, so index 0 is the single-query signal);
 - ``hflip``: mirror left–right;
 - ``shift:dx,dy``: translate by whole pixels (positive = right/down), vacated pixels set to 0.
+
+The same names serve a recipe's training augmentation (``TorchRecipe.augment``): there each record of
+each mini-batch gets one augmentation drawn uniformly from ``identity`` and the named ones
+(:func:`training_pool`, :func:`augment_each`), so ``identity`` need not come first or be named at all.
 
 >>> import numpy as np
 >>> x = np.arange(4, dtype=np.float32).reshape(1, 1, 2, 2)
@@ -63,3 +67,39 @@ def check_augmentations(names: tuple[str, ...]) -> None:
         parse_augmentation(name)
     if names and names[0] != "identity":
         raise ValueError(f"augmentations must start with 'identity' (the single-query signal), got {names}")
+
+
+def check_training_augmentations(names: tuple[str, ...]) -> None:
+    """Training augmentations (``TorchRecipe.augment``) name known augmentations, in any order.
+
+    Every unknown name is reported at once; ``identity`` may be named but is always drawn anyway.
+    """
+    bad = []
+    for name in names:
+        try:
+            parse_augmentation(name)
+        except ValueError:
+            bad.append(name)
+    if bad:
+        raise ValueError(f"unknown augmentation(s) {bad}; allowed: 'identity', 'hflip', 'shift:dx,dy' "
+                         "(whole pixels, e.g. 'shift:1,0')")
+
+
+def training_pool(names: tuple[str, ...]) -> tuple[str, ...]:
+    """What a training record is augmented with, drawn uniformly: ``identity`` then ``names``, each once."""
+    return tuple(dict.fromkeys(("identity", *names)))
+
+
+def augment_each(features: np.ndarray, pool: tuple[str, ...], choice: np.ndarray) -> np.ndarray:
+    """Record i of ``features`` (N, C, H, W) augmented with ``pool[choice[i]]``; a new array.
+
+    >>> x = np.arange(8, dtype=np.float32).reshape(2, 1, 2, 2)
+    >>> augment_each(x, ("identity", "hflip"), np.array([0, 1]))[:, 0, 0].tolist()
+    [[0.0, 1.0], [5.0, 4.0]]
+    """
+    out = features.copy()
+    for k, name in enumerate(pool):
+        rows = choice == k
+        if name != "identity" and rows.any():
+            out[rows] = apply_augmentation(features[rows], name)
+    return out

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from leakpro.signals.augment import check_training_augmentations
 
 
 class DPSpec(BaseModel):
@@ -25,7 +27,11 @@ class DPSpec(BaseModel):
 
 
 class TorchRecipe(BaseModel):
-    """Architecture + optimiser settings for training a PyTorch classifier from scratch."""
+    """Architecture + optimiser settings for training a PyTorch classifier from scratch.
+
+    ``augment`` is left out of dumps when empty, so recipes without it keep their cache keys and config
+    hashes; with it, the reference-model cache key (which hashes the dump) changes as it must.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -40,6 +46,25 @@ class TorchRecipe(BaseModel):
     momentum: float = Field(0.9, ge=0, lt=1, description="used by sgd only")
     label_smoothing: float = Field(0.0, ge=0, lt=1)
     dp: DPSpec | None = Field(None, description="train with DP-SGD (Opacus)")
+    augment: tuple[str, ...] = Field(
+        (), exclude_if=lambda names: not names,
+        description="augmentations applied at random to each training batch (images only), named as in "
+                    "leakpro.signals.augment: 'hflip', 'shift:dx,dy'. Every record of every batch gets one "
+                    "augmentation drawn uniformly from ['identity', *augment]",
+    )
+
+    @field_validator("augment")
+    @classmethod
+    def _known_augmentations(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        check_training_augmentations(names)
+        return names
+
+    @model_validator(mode="after")
+    def _augment_without_dp(self) -> TorchRecipe:
+        if self.augment and self.dp is not None:
+            raise ValueError("augment: not supported with dp (DP-SGD trains on Opacus's own batches); "
+                             "fix: drop one of them")
+        return self
 
 
 class SklearnRecipe(BaseModel):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
 import torch
 from torch import nn
 
+from leakpro.signals.augment import augment_each, training_pool
 from leakpro.training.models import build_model
 from leakpro.training.recipe import TorchRecipe
 
@@ -51,6 +52,7 @@ def _train(recipe: TorchRecipe, features: np.ndarray, labels: np.ndarray, n_clas
     torch.manual_seed(seed)
     x = torch.as_tensor(np.ascontiguousarray(features), dtype=torch.float32)
     y = torch.as_tensor(labels, dtype=torch.long)
+    augment = batch_augmenter(recipe.augment, x.shape, seed)
     in_features = int(np.prod(x.shape[1:]))
     model = build_model(recipe.model, recipe.params, in_features, n_classes)
     opt = make_optimizer(recipe, model)
@@ -65,12 +67,36 @@ def _train(recipe: TorchRecipe, features: np.ndarray, labels: np.ndarray, n_clas
         perm = torch.randperm(n, generator=gen)
         for start in range(0, n, recipe.batch_size):
             batch = perm[start : start + recipe.batch_size]
+            xb = x[batch] if augment is None else augment(x[batch])
             opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x[batch]), y[batch])
+            loss = loss_fn(model(xb), y[batch])
             loss.backward()
             opt.step()
     model.eval()
     return model
+
+
+def batch_augmenter(
+    names: tuple[str, ...], shape: tuple[int, ...] | torch.Size, seed: int
+) -> Callable[[torch.Tensor], torch.Tensor] | None:
+    """The recipe's training augmentation as a batch → batch function (None without ``augment``).
+
+    Each record of each batch gets one augmentation drawn uniformly from ``training_pool(names)``, from a
+    generator seeded with ``seed`` (its own stream: the batch order is the same as without augmentation).
+    """
+    if not names:
+        return None
+    if len(shape) != 4:
+        raise ValueError(f"recipe.augment {list(names)} needs image features (N, C, H, W), got shape "
+                         f"{tuple(shape)}; fix: drop augment for non-image data")
+    pool = training_pool(names)
+    rng = np.random.default_rng((seed, 1))
+
+    def apply(batch: torch.Tensor) -> torch.Tensor:
+        choice = rng.integers(len(pool), size=batch.shape[0])
+        return torch.from_numpy(augment_each(batch.numpy(), pool, choice))
+
+    return apply
 
 
 @torch.no_grad()
