@@ -29,7 +29,7 @@ def test_registered_with_licence_and_two_classes():
     assert "LFW" in entry.licence and "scikit-image" in entry.licence
     ds = entry.load()
     assert ds.features.shape == (200, 1, 25, 25) and ds.features.dtype == np.float32
-    assert 0.0 <= ds.features.min() and ds.features.max() <= 1.0
+    assert ds.features.min() >= 0.0 and ds.features.max() <= 1.0
     assert ds.classes == ("non_face", "face") and ds.labels[:100].tolist() == [1] * 100 and ds.labels[100:].sum() == 0
 
 
