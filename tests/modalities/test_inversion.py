@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 import torch
 
-from leakpro.attacks.inversion.class_inversion import ClassInversion, nearest_distance, total_variation
+from leakpro.attacks.inversion.class_inversion import (
+    ClassInversion,
+    judge_inversion,
+    nearest_distance,
+    total_variation,
+)
 from leakpro.attacks.inversion.cli import run_inversion_demo
 
 
@@ -27,6 +32,20 @@ def test_known_answers():
     a = np.zeros((2, 3))
     a[1] = 2.0
     assert nearest_distance(a, np.array([[0.0, 0, 0], [2.0, 2, 1]])).tolist() == pytest.approx([0.0, 1.0])
+
+
+def test_copies_of_members_are_judged_nearer_the_members_than_non_members():
+    """The distance check can fail: 'reconstructions' that copy member images sit at distance 0 from the
+    members and clearly farther from as many non-members of the same classes."""
+    rng = np.random.default_rng(0)
+    members, non_members = rng.random((40, 1, 4, 4)), rng.random((40, 1, 4, 4))
+    labels = np.repeat([0, 1], 20)
+    copies = np.stack([members[labels == c][:3] for c in (0, 1)])  # (2 classes, 3 restarts, 1, 4, 4)
+    evaluate = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(16, 2))
+    result = judge_inversion(copies, evaluate, members, labels, non_members, labels, target="t", seed=0,
+                             non_member=(non_members, labels))
+    assert result.nearest_private_distance == [0.0, 0.0]
+    assert result.nearest_non_member_distance is not None and min(result.nearest_non_member_distance) > 0.5
 
 
 def test_reconstructions_stay_in_the_box():
@@ -54,3 +73,6 @@ def test_untrained_control_near_chance(inversion):
     assert null.classes_recovered <= 3
     target = next(r for r in results if r.target == "target")
     assert np.mean(target.nearest_private_distance) < np.mean(null.nearest_private_distance)
+    # class-level features, not copies: as near the public half (as many images) as the private half
+    assert target.nearest_non_member_distance is not None
+    assert abs(np.mean(target.nearest_private_distance) / np.mean(target.nearest_non_member_distance) - 1) < 0.1

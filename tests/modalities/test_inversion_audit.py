@@ -57,11 +57,12 @@ def test_trained_models_reveal_their_classes_untrained_control_does_not(digits_a
 
 def test_reconstructions_are_class_level_not_member_copies(digits_audit):
     """The null target (never saw the members) reconstructs its classes as well: what inversion reveals here is
-    the class, and the reconstructions lie no nearer the member images than real public images do."""
+    the class, and the reconstructions lie about as near equally many non-member images as the members."""
     roles = _by_role(digits_audit[0])
     target, null = roles["target"], roles["null"]
     assert null.attack_accuracy.high >= target.attack_accuracy.low
-    assert np.mean(target.nearest_private_distance) > np.mean(target.nearest_public_distance)
+    assert target.nearest_non_member_distance is not None  # as near equally many non-members as the members
+    assert abs(np.mean(target.nearest_private_distance) / np.mean(target.nearest_non_member_distance) - 1) < 0.1
 
 
 def test_results_json_and_report_carry_the_section(digits_audit, tmp_path: Path):
@@ -140,3 +141,17 @@ def test_config_errors_name_the_field_and_the_fix(planted_table):
         run_single_threaded(adult)
     text = str(err.value)
     assert "threat_model: scores" in text and "one-hot encoded" in text and "'marital_status'" in text
+
+
+def test_untrained_control_left_out_when_a_layer_cannot_be_reset():
+    from leakpro.audit.model_inversion import _untrained_copy
+
+    class Scale(torch.nn.Module):  # a weight with no reset_parameters()
+        def __init__(self) -> None:
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.randn(4))
+
+    resettable = torch.nn.Sequential(torch.nn.Linear(4, 4))
+    fresh = _untrained_copy(resettable, seed=0)
+    assert fresh is not None and not torch.equal(fresh[0].weight, resettable[0].weight)
+    assert _untrained_copy(torch.nn.Sequential(torch.nn.Linear(4, 4), Scale()), seed=0) is None

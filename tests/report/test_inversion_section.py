@@ -29,6 +29,7 @@ def _inversion(role: str, hits: int, recovered: int, png: str | None) -> ClassIn
     return ClassInversionResult(
         target=role, n_classes=10, restarts=4, attack_accuracy=acc, classes_recovered=recovered, chance=0.1,
         above_chance=acc.low > 0.1, nearest_private_distance=[1.25] * 10, nearest_public_distance=[1.5] * 10,
+        nearest_non_member_distance=[1.375] * 10,
         evaluator_accuracy=0.9377, png=png, seed=7)
 
 
@@ -75,7 +76,7 @@ def test_loader_and_html_numbers(tmp_path: Path) -> None:
     for inv in (target, null):
         a = inv.attack_accuracy
         assert f"{pct(a.value)} [{pct(a.low)}, {pct(a.high)}]" in text
-    assert "8 / 10" in text and "1.250" in text and "1.500" in text and "93.77%" in text
+    assert "8 / 10" in text and "1.250" in text and "1.500" in text and "1.375" in text and "93.77%" in text
     for rs in attributes.values():
         for r in rs:
             assert f"{pct(r.members.value)} [{pct(r.members.low)}, {pct(r.members.high)}]" in text

@@ -111,12 +111,15 @@ def run_inversion_section(config: AuditConfig, game: MembershipGame, setups: lis
     members = game.member_indices()
     private_x, private_y = np.asarray(take(ds.features, members)), ds.labels[members]
     public_x, public_y = np.asarray(take(ds.features, game.population)), ds.labels[game.population]
+    outside = game.candidates[~game.members]  # drawn like the members, as many: the fair distance comparison
+    non_member = (np.asarray(take(ds.features, outside)), ds.labels[outside])
     params = {"bounds": (float(public_x.min()), float(public_x.max())), **spec.params}
     evaluate = train_torch(TorchRecipe.model_validate(spec.evaluation), private_x, private_y, ds.n_classes, seed + 101)
     models: list[tuple[str, torch.nn.Module]] = [
         (s.name, s.target.module) for s in setups if isinstance(s.target, TorchTarget)]
-    if models:
-        models.append(("untrained", _untrained_copy(models[0][1], seed + 202)))
+    untrained = _untrained_copy(models[0][1], seed + 202) if models else None
+    if untrained is not None:
+        models.append(("untrained", untrained))
     start = public_x.mean(axis=0)
     results = []
     for name, module in models:
@@ -127,12 +130,17 @@ def run_inversion_section(config: AuditConfig, game: MembershipGame, setups: lis
             save_grid((images - params["bounds"][0]) / max(params["bounds"][1] - params["bounds"][0], 1e-12),
                       out / png, scale=max(1, 224 // max(start.shape[-2:])))
         results.append(judge_inversion(images, evaluate, private_x, private_y, public_x, public_y,
-                                       target=name, seed=seed, png=png))
+                                       target=name, seed=seed, png=png, non_member=non_member))
     return results
 
 
 def _untrained_copy(module: Any, seed: int) -> Any:
-    """The same architecture with freshly initialised weights (seeded): the attack's control."""
+    """The same architecture with freshly initialised weights (seeded): the attack's control.
+
+    None when some weight tensor survives the reset (a layer without ``reset_parameters``): a control that
+    kept trained weights would understate the gain, so it is left out rather than faked (the results then
+    lack the "untrained" entry and the report compares with chance and the null target only).
+    """
     import torch
 
     torch.manual_seed(seed)
@@ -140,6 +148,9 @@ def _untrained_copy(module: Any, seed: int) -> Any:
     for layer in fresh.modules():
         if hasattr(layer, "reset_parameters"):
             layer.reset_parameters()
+    for old, new in zip(module.parameters(), fresh.parameters(), strict=True):
+        if old.numel() > 1 and torch.equal(old.detach(), new.detach()):
+            return None
     return fresh.eval()
 
 

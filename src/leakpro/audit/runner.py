@@ -191,7 +191,7 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
         **model_inversion,
         api_usage=_api_usage(targets[0][2]),
         stage_runtime_s={k: round(v, 3) for k, v in stages.items()},
-        notes=_notes(plan),
+        notes=_notes(plan, model_inversion.get("inversion")),
     )
     if out is not None:
         save_results(result, [s for _, s in audited], out)
@@ -232,11 +232,14 @@ def risk_utility(target: TargetResult) -> RiskUtility:
     )
 
 
-def _notes(plan: AuditPlan) -> list[str]:
+def _notes(plan: AuditPlan, inversion: list[Any] | None = None) -> list[str]:
     notes = [
         "TPR at FPR ≤ level is the largest TPR over thresholds whose FPR does not exceed the level.",
         "Reference models train on random halves of the candidates; population records are never trained on.",
     ]
+    if inversion and not any(r.target == "untrained" for r in inversion):
+        notes.append("Class inversion: the untrained control was left out, since some layer of the architecture has "
+                     "no reset_parameters(); its level compares with chance and the null target only.")
     if plan.game.population.size == 0:
         notes.append("No population data was given: attacks that need known non-members were not possible.")
     return notes

@@ -130,6 +130,9 @@ class ClassInversionResult(_Frozen):
     above_chance: bool  # the interval's lower end is above chance
     nearest_private_distance: list[float]  # per class: mean L2 distance to the nearest private image of it
     nearest_public_distance: list[float]  # per class: the same for public (non-member) images, a reference
+    nearest_non_member_distance: list[float] | None = None  # per class: mean L2 distance of the reconstructions to
+    # the nearest non-member image of the class, drawn like the members (same number): nearer the members than
+    # this points at the training records; about equal is what class-level features give
     evaluator_accuracy: float  # the evaluation classifier's accuracy on public (held-out) images
     png: str | None  # file name of the image grid (classes × restarts), relative to the output folder
     seed: int

@@ -100,11 +100,15 @@ def nearest_distance(queries: np.ndarray, pool: np.ndarray) -> np.ndarray:
 def judge_inversion(
     images: np.ndarray, evaluate: nn.Module, private_x: np.ndarray, private_y: np.ndarray,
     public_x: np.ndarray, public_y: np.ndarray, *, target: str, seed: int, png: str | None = None,
+    non_member: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> ClassInversionResult:
     """The challenger's scoring: evaluation-classifier accuracy and nearest-private-image distances.
 
     ``public_x`` (non-members of the same classes) gives a reference distance: how close an ordinary
-    image of class c is to the private images of class c.
+    image of class c is to the private images of class c. ``non_member`` (images, labels), drawn like the
+    members and as many, is the fair comparison for the reconstructions themselves: smooth reconstructions
+    lie nearer every real image than real images lie to each other, so only "nearer the members than the
+    non-members" points at training records.
     """
     n_classes, restarts = images.shape[:2]
     flat = images.reshape(n_classes * restarts, *images.shape[2:])
@@ -115,15 +119,18 @@ def judge_inversion(
     acc = rate(int(hits.sum()), truth.size)
     with torch.no_grad():
         public_pred = evaluate(torch.as_tensor(public_x, dtype=torch.float32)).argmax(1).numpy()
-    near_private, near_public = [], []
+    near_private, near_public, near_non_member = [], [], []
     for c in range(n_classes):
         pool = private_x[private_y == c]
         near_private.append(float(nearest_distance(images[c], pool).mean()))
         near_public.append(float(nearest_distance(public_x[public_y == c], pool).mean()))
+        if non_member is not None:
+            near_non_member.append(float(nearest_distance(images[c], non_member[0][non_member[1] == c]).mean()))
     return ClassInversionResult(
         target=target, n_classes=n_classes, restarts=restarts, attack_accuracy=acc, chance=1.0 / n_classes,
         above_chance=acc.low > 1.0 / n_classes, nearest_private_distance=near_private,
         nearest_public_distance=near_public, png=png, seed=seed,
+        nearest_non_member_distance=near_non_member if non_member is not None else None,
         classes_recovered=int((hits.mean(axis=1) > 0.5).sum()),
         evaluator_accuracy=float((public_pred == public_y).mean()),
     )

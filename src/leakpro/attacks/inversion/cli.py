@@ -83,7 +83,8 @@ def run_class_inversion(out: Path | None, seed: int = 0, **params: Any) -> list[
                 save_grid(images, out / png)
             results.append(judge_inversion(
                 images, models["evaluate"], data["private_x"], data["private_y"], data["public_x"],
-                data["public_y"], target=role, seed=seed, png=png))
+                data["public_y"], target=role, seed=seed, png=png,
+                non_member=(data["public_x"], data["public_y"])))  # the public half: as many, drawn alike
         return results
     finally:
         torch.set_num_threads(previous)

@@ -92,6 +92,7 @@ class InversionView:
     restarts: int | None
     private_distance: float | None  # mean over classes of the distance to the nearest private image
     public_distance: float | None  # the same for public images, a reference
+    non_member_distance: float | None  # reconstructions to the nearest non-member image (as many as the members)
     evaluator_accuracy: float | None
     above_chance: bool
     seed: Any
@@ -104,10 +105,10 @@ class InversionView:
 
     @property
     def closer_to_private(self) -> bool | None:
-        """Whether the reconstructions lie nearer the private images than the public ones."""
-        if self.private_distance is None or self.public_distance is None:
+        """Whether the reconstructions lie nearer the private (member) images than equally many non-members."""
+        if self.private_distance is None or self.non_member_distance is None:
             return None
-        return self.private_distance < self.public_distance
+        return self.private_distance < self.non_member_distance
 
 
 def inversion_view(raw: dict[str, Any], base: Path) -> InversionView:
@@ -129,6 +130,7 @@ def inversion_view(raw: dict[str, Any], base: Path) -> InversionView:
         restarts=restarts if isinstance(restarts, int) else None,
         private_distance=_mean(raw.get("nearest_private_distance")),
         public_distance=_mean(raw.get("nearest_public_distance")),
+        non_member_distance=_mean(raw.get("nearest_non_member_distance")),
         evaluator_accuracy=_num(raw.get("evaluator_accuracy")), above_chance=above, seed=raw.get("seed", "—"),
         image=embed_png(base, str(png), INVERSION_FILE) if isinstance(png, str) and png else None,
     )
