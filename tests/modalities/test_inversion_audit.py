@@ -74,6 +74,7 @@ def test_results_json_and_report_carry_the_section(digits_audit, tmp_path: Path)
     assert "Class inversion" in text and "Untrained model (control)" in text
     assert "Trained without the members (null target)" in text
     assert "results.json (inversion)" in text
+    assert "cannot be told apart" not in text  # the null target was inverted too
     a = _by_role(result)["target"].attack_accuracy
     assert f"{100 * a.value:.2f}%" in text
     lines = inversion_lines(result)

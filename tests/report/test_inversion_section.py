@@ -84,6 +84,7 @@ def test_loader_and_html_numbers(tmp_path: Path) -> None:
     # relationship leaks (+16 points); race is 2 points under imputation -> the plain wording
     assert "+0.160" in text and IMPUTATION_NOTE in text and "that is imputation, not leakage" in text
     assert ATTRIBUTE_QUESTION in text and "Overall reconstruction risk" in text
+    assert "class-level and member-specific content cannot be told apart" in text  # no null target inverted
     # both grids embedded as data: URIs, byte for byte
     import base64
 

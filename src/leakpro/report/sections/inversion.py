@@ -234,6 +234,9 @@ def _inversion_row(target: InversionView | None, controls: list[InversionView],
     for c in controls:
         label = "untrained model" if c.role == "untrained" else "model trained without the members"
         control += f"{'; ' if control else ''}{label} {c.accuracy.text}"
+    if not any(c.role == "null" for c in controls):
+        control += (f"{'; ' if control else ''}<span class='muted'>no model trained without the members was "
+                    "inverted, so class-level and member-specific content cannot be told apart</span>")
     return [SummaryRow(
         question="reconstruction", assessment=level,
         evidence=f"Class inversion: evaluation accuracy {target.accuracy.text}{recovered}",
