@@ -73,6 +73,8 @@ def test_untrained_control_near_chance(inversion):
     assert null.classes_recovered <= 3
     target = next(r for r in results if r.target == "target")
     assert np.mean(target.nearest_private_distance) < np.mean(null.nearest_private_distance)
+    trained_elsewhere = next(r for r in results if r.target == "null")  # the classes, without the private half
+    assert trained_elsewhere.attack_accuracy.high >= target.attack_accuracy.low
     # class-level features, not copies: as near the public half (as many images) as the private half
     assert target.nearest_non_member_distance is not None
     assert abs(np.mean(target.nearest_private_distance) / np.mean(target.nearest_non_member_distance) - 1) < 0.1

@@ -1,9 +1,10 @@
-"""Faces for the inversion package: the white-box class-inversion demo on digits (to be wired into the CLI).
+"""Faces of the inversion package for ``leakpro demo --inversion``: class inversion on digits, attribute inference
+on Adult, and the report of both.
 
-``run_inversion_demo(out, seed, console)`` trains a CNN on half of scikit-learn's digits (the private
-data), an evaluation classifier of another architecture (an MLP) on the same private data, and an untrained
-CNN as the control; runs MI-Face on both CNNs from the public mean image; writes one PNG grid per
-model and ``inversion.json`` under ``out``.
+``run_inversion_demo(out, seed, console)`` trains a CNN on half of scikit-learn's digits (the private data), an
+evaluation classifier of another architecture (an MLP) on the same private data, a null CNN on the public half
+and an untrained CNN as the control; runs MI-Face on the three CNNs from the public mean image; writes one PNG
+grid per model and ``inversion.json`` under ``out``.
 """
 
 from __future__ import annotations
@@ -63,11 +64,12 @@ def _models(data: dict[str, np.ndarray], seed: int) -> dict[str, nn.Module]:
     evaluate = train_torch(mlp, x, y, 10, seed + 101)  # another architecture and seed, same private data
     torch.manual_seed(seed + 202)
     untrained = build_model("cnn", {"width": 16, "hidden": 64}, int(np.prod(x.shape[1:])), 10).eval()
-    return {"target": target, "untrained": untrained, "evaluate": evaluate}
+    null = train_torch(cnn, data["public_x"], data["public_y"], 10, seed + 303)  # never saw the private half
+    return {"target": target, "null": null, "untrained": untrained, "evaluate": evaluate}
 
 
 def run_class_inversion(out: Path | None, seed: int = 0, **params: Any) -> list[ClassInversionResult]:
-    """MI-Face on the digits target and on an untrained CNN (the control), judged by the evaluation classifier."""
+    """MI-Face on the digits target, a null CNN trained on the public half, and an untrained CNN (the control)."""
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -75,7 +77,7 @@ def run_class_inversion(out: Path | None, seed: int = 0, **params: Any) -> list[
         models = _models(data, seed)
         start = data["public_x"].mean(axis=0)
         results = []
-        for role in ("target", "untrained"):
+        for role in ("target", "null", "untrained"):
             images = ClassInversion(random_state=seed, **params).run(models[role], 10, start.shape, start=start)
             png = None
             if out is not None:
