@@ -48,6 +48,7 @@ def test_demo_writes_the_report_and_says_where(faces_run):
     _, out, printed = faces_run
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Class inversion" in html and "Untrained model (control)" in html
+    assert "prior=pca" in html and "components=8" in html  # the attack's parameters are in the report
     assert "class inversion of the target model" in printed and "report.html" in printed
 
 

@@ -12,6 +12,7 @@ from leakpro.attacks.inversion.class_inversion import (
     ClassInversion,
     judge_inversion,
     nearest_distance,
+    pca_basis,
     total_variation,
 )
 from leakpro.attacks.inversion.cli import run_inversion_demo
@@ -46,6 +47,22 @@ def test_copies_of_members_are_judged_nearer_the_members_than_non_members():
                              non_member=(non_members, labels))
     assert result.nearest_private_distance == [0.0, 0.0]
     assert result.nearest_non_member_distance is not None and min(result.nearest_non_member_distance) > 0.5
+
+
+def test_pca_prior_searches_the_span_of_the_public_images():
+    rng = np.random.default_rng(0)
+    public = (rng.random((30, 1, 4, 4)) * 0.5 + 0.25).astype(np.float32)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(16, 3))
+    attack = ClassInversion(prior="pca", components=3, steps=20, restarts=2, lr=0.1, bounds=(-10.0, 10.0),
+                            random_state=0)
+    images = attack.run(model, 3, (1, 4, 4), public=public)
+    mean, basis = pca_basis(public, 3)
+    centred = images.reshape(6, 16) - mean.numpy()
+    coef, *_ = np.linalg.lstsq(basis.numpy().T, centred.T, rcond=None)
+    assert np.allclose(basis.numpy().T @ coef, centred.T, atol=1e-4)  # nothing outside the public span
+    assert np.abs(centred).max() > 1e-3  # and it moved
+    with pytest.raises(ValueError, match="public"):
+        ClassInversion(prior="pca").run(model, 3, (1, 4, 4))
 
 
 def test_reconstructions_stay_in_the_box():

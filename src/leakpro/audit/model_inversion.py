@@ -122,15 +122,17 @@ def run_inversion_section(config: AuditConfig, game: MembershipGame, setups: lis
         models.append(("untrained", untrained))
     start = public_x.mean(axis=0)
     results = []
+    used = ClassInversion(random_state=seed, **params).params.model_dump(mode="json")
     for name, module in models:
-        images = ClassInversion(random_state=seed, **params).run(module, ds.n_classes, start.shape, start=start)
+        images = ClassInversion(random_state=seed, **params).run(module, ds.n_classes, start.shape, start=start,
+                                                                 public=public_x)
         png = None
         if out is not None:
             png = f"inversion-{name}.png"
             save_grid((images - params["bounds"][0]) / max(params["bounds"][1] - params["bounds"][0], 1e-12),
                       out / png, scale=max(1, 224 // max(start.shape[-2:])))
         results.append(judge_inversion(images, evaluate, private_x, private_y, public_x, public_y,
-                                       target=name, seed=seed, png=png, non_member=non_member))
+                                       target=name, seed=seed, png=png, non_member=non_member, params=used))
     return results
 
 

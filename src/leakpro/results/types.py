@@ -134,6 +134,7 @@ class ClassInversionResult(_Frozen):
     # the nearest non-member image of the class, drawn like the members (same number): nearer the members than
     # this points at the training records; about equal is what class-level features give
     evaluator_accuracy: float  # the evaluation classifier's accuracy on public (held-out) images
+    params: dict[str, Any] | None = None  # the attack's parameters (steps, lr, prior, components, ...)
     png: str | None  # file name of the image grid (classes × restarts), relative to the output folder
     seed: int
 

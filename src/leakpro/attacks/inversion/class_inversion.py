@@ -9,8 +9,13 @@ gradient descent on
 
 with Adam, projecting x̂ onto the box [lo, hi] after each step. Variant: the paper's cost is 1 − p_c; we
 use −log p_c (same optimum, gradients that do not vanish once p_c is near 1) and add total variation as
-the image prior (the "total variation" option of issue 6; no generator prior). Restarts start from the
-public mean image plus seeded uniform noise.
+the image prior. Restarts start from the public mean image plus seeded uniform noise.
+
+``prior: pca`` replaces the pixel search by a prior learned from public data of the same domain (a linear
+stand-in for the generative priors of Zhang et al., CVPR 2020): x̂ = clip(μ + zᵀ W) where μ and the k rows
+of W are the public images' mean and top principal directions scaled by their standard deviations, so
+the latent z is whitened; ``l2_weight`` then pulls z towards 0 (a Gaussian prior on the public data's
+spread) and ``noise`` is the standard deviation of the seeded starting latents.
 
 Judging is the challenger's job (:func:`judge_inversion`): a separately trained evaluation classifier
 labels every reconstruction (attack accuracy, with an interval, against chance 1/C), and each one's L2
@@ -23,6 +28,8 @@ Example::
 """
 
 from __future__ import annotations
+
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -42,6 +49,10 @@ class ClassInversionParams(BaseModel):
     restarts: int = Field(4, ge=1, description="reconstructions per class, each from its own seeded start")
     noise: float = Field(0.3, ge=0, description="uniform noise added to the start, per restart")
     bounds: tuple[float, float] = (0.0, 1.0)
+    prior: Literal["tv", "pca"] = Field(
+        "tv", description="tv: search pixels, total variation as the image prior; pca: search the span of the "
+        "public images' top principal components (a prior learned from public data), whitened latent with an L2 pull")
+    components: int = Field(16, ge=1, description="principal components of the public images (prior: pca)")
 
 
 def total_variation(x: torch.Tensor) -> torch.Tensor:
@@ -61,33 +72,65 @@ class ClassInversion:
         self.params = ClassInversionParams(**params)  # type: ignore[arg-type]
         self.random_state = random_state
 
-    def run(self, model: nn.Module, n_classes: int, shape: tuple[int, ...], start: np.ndarray | None = None
-            ) -> np.ndarray:
+    def run(self, model: nn.Module, n_classes: int, shape: tuple[int, ...], start: np.ndarray | None = None,
+            public: np.ndarray | None = None) -> np.ndarray:
+        """Reconstructions (n_classes, restarts, *shape); ``public`` images are needed by ``prior: pca``."""
         p = self.params
         lo, hi = p.bounds
         gen = torch.Generator().manual_seed(self.random_state)
         base = torch.full(shape, (lo + hi) / 2) if start is None else torch.as_tensor(start, dtype=torch.float32)
         r = p.restarts
-        init = base.expand(n_classes * r, *shape) + p.noise * (torch.rand(n_classes * r, *shape, generator=gen) - 0.5)
-        x = init.clamp(lo, hi).clone().requires_grad_(True)
+        n = n_classes * r
+        if p.prior == "pca":
+            if public is None or len(public) < 2:
+                raise ValueError("prior 'pca' learns its basis from public images: pass public= (N, *shape), N ≥ 2")
+            mean, basis = pca_basis(public, p.components)
+            latent = (p.noise * torch.randn(n, basis.shape[0], generator=gen)).requires_grad_(True)
+
+            def images() -> torch.Tensor:
+                return (mean + latent @ basis).reshape(n, *shape).clamp(lo, hi)
+
+            variable, anchor = latent, torch.zeros_like(latent)
+        else:
+            init = base.expand(n, *shape) + p.noise * (torch.rand(n, *shape, generator=gen) - 0.5)
+            pixels = init.clamp(lo, hi).clone().requires_grad_(True)
+
+            def images() -> torch.Tensor:
+                return pixels
+
+            variable, anchor = pixels, base.expand(n, *shape)
         target = torch.arange(n_classes).repeat_interleave(r)
-        opt = torch.optim.Adam([x], lr=p.lr)
+        opt = torch.optim.Adam([variable], lr=p.lr)
         model.eval()
         for param in model.parameters():
             param.requires_grad_(False)
         try:
             for _ in range(p.steps):
                 opt.zero_grad(set_to_none=True)
-                logp = torch.log_softmax(model(x), dim=1)[torch.arange(x.shape[0]), target]
-                loss = -logp + p.tv_weight * total_variation(x) + p.l2_weight * (x - base).pow(2).flatten(1).sum(1)
+                x = images()
+                logp = torch.log_softmax(model(x), dim=1)[torch.arange(n), target]
+                pull = (variable - anchor).pow(2).flatten(1).sum(1)
+                loss = -logp + p.tv_weight * total_variation(x) + p.l2_weight * pull
                 loss.sum().backward()
                 opt.step()
-                with torch.no_grad():
-                    x.clamp_(lo, hi)
+                if p.prior == "tv":
+                    with torch.no_grad():
+                        variable.clamp_(lo, hi)
+            out = images().detach()
         finally:
             for param in model.parameters():
                 param.requires_grad_(True)
-        return x.detach().numpy().reshape(n_classes, r, *shape)
+        return out.numpy().reshape(n_classes, r, *shape)
+
+
+def pca_basis(public: np.ndarray, components: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean (d,) and whitened basis (k, d) of public images: x = mean + z @ basis has z ~ N(0, I) on the data."""
+    flat = torch.as_tensor(np.asarray(public, dtype=np.float32).reshape(len(public), -1))
+    mean = flat.mean(0)
+    _, sing, vt = torch.linalg.svd(flat - mean, full_matrices=False)
+    k = min(components, vt.shape[0])
+    scale = sing[:k] / max(len(public) - 1, 1) ** 0.5  # standard deviation along each component
+    return mean, scale[:, None] * vt[:k]
 
 
 def nearest_distance(queries: np.ndarray, pool: np.ndarray) -> np.ndarray:
@@ -100,7 +143,7 @@ def nearest_distance(queries: np.ndarray, pool: np.ndarray) -> np.ndarray:
 def judge_inversion(
     images: np.ndarray, evaluate: nn.Module, private_x: np.ndarray, private_y: np.ndarray,
     public_x: np.ndarray, public_y: np.ndarray, *, target: str, seed: int, png: str | None = None,
-    non_member: tuple[np.ndarray, np.ndarray] | None = None,
+    non_member: tuple[np.ndarray, np.ndarray] | None = None, params: dict[str, Any] | None = None,
 ) -> ClassInversionResult:
     """The challenger's scoring: evaluation-classifier accuracy and nearest-private-image distances.
 
@@ -130,7 +173,7 @@ def judge_inversion(
         target=target, n_classes=n_classes, restarts=restarts, attack_accuracy=acc, chance=1.0 / n_classes,
         above_chance=acc.low > 1.0 / n_classes, nearest_private_distance=near_private,
         nearest_public_distance=near_public, png=png, seed=seed,
-        nearest_non_member_distance=near_non_member if non_member is not None else None,
+        nearest_non_member_distance=near_non_member if non_member is not None else None, params=params,
         classes_recovered=int((hits.mean(axis=1) > 0.5).sum()),
         evaluator_accuracy=float((public_pred == public_y).mean()),
     )

@@ -77,8 +77,10 @@ def run_class_inversion(out: Path | None, seed: int = 0, **params: Any) -> list[
         models = _models(data, seed)
         start = data["public_x"].mean(axis=0)
         results = []
+        used = ClassInversion(random_state=seed, **params).params.model_dump(mode="json")
         for role in ("target", "null", "untrained"):
-            images = ClassInversion(random_state=seed, **params).run(models[role], 10, start.shape, start=start)
+            images = ClassInversion(random_state=seed, **params).run(models[role], 10, start.shape, start=start,
+                                                                     public=data["public_x"])
             png = None
             if out is not None:
                 png = f"inversion-{role}.png"
@@ -86,7 +88,7 @@ def run_class_inversion(out: Path | None, seed: int = 0, **params: Any) -> list[
             results.append(judge_inversion(
                 images, models["evaluate"], data["private_x"], data["private_y"], data["public_x"],
                 data["public_y"], target=role, seed=seed, png=png,
-                non_member=(data["public_x"], data["public_y"])))  # the public half: as many, drawn alike
+                non_member=(data["public_x"], data["public_y"]), params=used))  # public half: as many, alike
         return results
     finally:
         torch.set_num_threads(previous)

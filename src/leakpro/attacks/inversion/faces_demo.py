@@ -5,9 +5,12 @@ half of 100 candidate crops of scikit-image's ``lfw_subset`` (faces and non-face
 other crops, then runs membership attacks and white-box class inversion, and renders the report (with the
 inverted images) into ``out/faces``. Needs the optional extra ``pip install leakpro[faces]``.
 
-The inversion parameters (TV 0.01, a pull of 0.01 towards the public mean image, lr 0.02, 500 steps) were
-chosen by looking at inversions of a CNN trained on 100 *other* crops drawn with another seed — never on a
-model of the audited members — as the settings under which the "face" class gave a readable picture.
+The inversion searches the span of the 8 top principal components of the attacker's 50 public crops (the
+``pca`` prior, a prior learned from public data), with a pull of 0.01 on the whitened latent, lr 0.05, 300
+steps and 8 restarts from seeded latents. These were chosen by looking at the reconstructions of the *null
+target* (the model trained on 50 crops that are neither members nor candidates) for 8 and 16 components;
+the pixel search with total variation gave no readable face on any setting tried. No member image, member
+label or member model entered the choice.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ def faces_config(seed: int = 0) -> dict[str, Any]:
         "attacks": [{"rmia": {"mode": "online"}}, {"lira": {"mode": "online"}}, "loss"],
         "reference": {"models": 8},
         "null_target": True,
-        "inversion": {"params": {"steps": 500, "lr": 0.02, "tv_weight": 0.01, "l2_weight": 0.01, "restarts": 8}},
+        "inversion": {"params": {"prior": "pca", "components": 8, "l2_weight": 0.01, "tv_weight": 0.0, "lr": 0.05,
+                                 "steps": 300, "noise": 1.0, "restarts": 8}},
     }
 
 

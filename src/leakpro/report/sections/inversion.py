@@ -93,6 +93,7 @@ class InversionView:
     private_distance: float | None  # mean over classes of the distance to the nearest private image
     public_distance: float | None  # the same for public images, a reference
     non_member_distance: float | None  # reconstructions to the nearest non-member image (as many as the members)
+    params: str  # the attack's parameters as "key=value, ..." ("" when the file lacks them)
     evaluator_accuracy: float | None
     above_chance: bool
     seed: Any
@@ -131,6 +132,8 @@ def inversion_view(raw: dict[str, Any], base: Path) -> InversionView:
         private_distance=_mean(raw.get("nearest_private_distance")),
         public_distance=_mean(raw.get("nearest_public_distance")),
         non_member_distance=_mean(raw.get("nearest_non_member_distance")),
+        params=", ".join(f"{k}={v}" for k, v in sorted(raw["params"].items())) if isinstance(raw.get("params"), dict)
+        else "",
         evaluator_accuracy=_num(raw.get("evaluator_accuracy")), above_chance=above, seed=raw.get("seed", "—"),
         image=embed_png(base, str(png), INVERSION_FILE) if isinstance(png, str) and png else None,
     )
