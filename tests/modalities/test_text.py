@@ -13,7 +13,7 @@ from leakpro.data.registry import builtin_datasets
 from leakpro.data.text import hashed_bag_of_words
 from leakpro.results.types import AuditResult
 
-from .audit_helpers import attacks_by_id, run_single_threaded
+from .audit_helpers import assert_null_clean, assert_planted_leak_found, run_single_threaded
 
 ATTACK_IDS = ["lira-online", "lira-offline", "rmia-online", "rmia-offline", "loss"]
 
@@ -45,11 +45,9 @@ def test_registered_as_optional_gpl_with_features_from_each_text_alone():
 def test_planted_leak_found(tweets_audit, attack_id):
     target = next(t for t in tweets_audit.targets if t.role == "target")
     assert target.train_accuracy > 0.95 > target.test_accuracy + 0.2
-    a = attacks_by_id(tweets_audit, "target")[attack_id]
-    assert a.auc.low > 0.5, f"{attack_id} missed the planted leak: AUC {a.auc}"
+    assert_planted_leak_found(tweets_audit, attack_id)
 
 
 @pytest.mark.parametrize("attack_id", ATTACK_IDS)
 def test_null_control_clean(tweets_audit, attack_id):
-    a = attacks_by_id(tweets_audit, "null")[attack_id]
-    assert a.auc.low <= 0.5 <= a.auc.high, f"{attack_id} cries wolf on the null control: AUC {a.auc}"
+    assert_null_clean(tweets_audit, attack_id)

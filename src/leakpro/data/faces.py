@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from leakpro.data.dataset import Dataset
-from leakpro.data.registry import BuiltinDataset, register_dataset
+from leakpro.data.registry import BuiltinDataset, optional_module, register_dataset
 
 FACE_CLASSES = ("non_face", "face")
 FACE_AUGMENTATIONS = ("identity", "hflip", "shift:1,0", "shift:0,1")
@@ -25,12 +25,8 @@ FACE_AUGMENTATIONS = ("identity", "hflip", "shift:1,0", "shift:0,1")
 
 def load_lfw_subset() -> Dataset:
     """scikit-image's 200 LFW crops (first 100 faces, then 100 non-faces) as a 2-class :class:`Dataset`."""
-    try:
-        from skimage.data import lfw_subset
-    except ImportError as exc:
-        raise ImportError("the lfw_subset dataset needs the optional package scikit-image (it bundles the "
-                          "crops); fix: pip install 'leakpro[faces]'") from exc
-    images = np.asarray(lfw_subset(), dtype=np.float32)
+    skimage_data = optional_module("skimage.data", "lfw_subset", "scikit-image", "faces", " (it bundles the crops)")
+    images = np.asarray(skimage_data.lfw_subset(), dtype=np.float32)
     if images.shape != (200, 25, 25):
         raise ValueError(f"scikit-image's lfw_subset has shape {images.shape}; expected (200, 25, 25)")
     if images.max() > 1.0:  # documented as uint8 in some releases, float in [0, 1] in others

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from leakpro.data.dataset import Dataset
-from leakpro.data.registry import BuiltinDataset, register_dataset
+from leakpro.data.registry import BuiltinDataset, optional_module, register_dataset
 
 MAX_ATOMS = 40
 ELEMENTS = (6, 7, 8, 9, 15, 16, 17, 35, 53)  # C N O F P S Cl Br I; anything else is "other"
@@ -27,12 +27,8 @@ CLASSES = ("TPSA at or below median", "TPSA above median")
 
 
 def _rdkit_smiles_path() -> Path:
-    try:
-        from rdkit import RDConfig
-    except ImportError as exc:
-        raise ImportError("the nci_tpsa dataset needs the optional package rdkit; fix: "
-                          "pip install 'leakpro[graphs]'") from exc
-    return Path(RDConfig.RDDataDir) / "NCI" / "first_5K.smi"
+    rdconfig = optional_module("rdkit.RDConfig", "nci_tpsa", "rdkit", "graphs")
+    return Path(rdconfig.RDDataDir) / "NCI" / "first_5K.smi"
 
 
 def molecule_array(mol: object) -> np.ndarray | None:

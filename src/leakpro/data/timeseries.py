@@ -18,19 +18,15 @@ from pathlib import Path
 import numpy as np
 
 from leakpro.data.dataset import Dataset
-from leakpro.data.registry import BuiltinDataset, register_dataset
+from leakpro.data.registry import BuiltinDataset, optional_module, register_dataset
 
 TRACE_CLASSES = ("class 1", "class 2", "class 3", "class 4")
 
 
 def trace_path() -> Path:
     """Where the installed ``tslearn`` keeps its bundled copy of UCR Trace."""
-    try:
-        import tslearn
-    except ImportError as exc:
-        raise ImportError("the trace dataset needs the optional package tslearn (it bundles UCR Trace); fix: "
-                          "pip install 'leakpro[timeseries]'") from exc
-    path = Path(tslearn.__file__).parent / ".cached_datasets" / "Trace.npz"
+    tslearn = optional_module("tslearn", "trace", "tslearn", "timeseries", " (it bundles UCR Trace)")
+    path = Path(str(tslearn.__file__)).parent / ".cached_datasets" / "Trace.npz"
     if not path.exists():
         raise FileNotFoundError(f"tslearn is installed but its bundled UCR Trace is missing ({path})")
     return path
