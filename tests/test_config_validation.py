@@ -112,3 +112,12 @@ def test_builtin_dataset_supplies_its_registered_recipe():
     assert build_plan(explicit, Path.cwd()).config.target.recipe.model == "mlp"  # a stated recipe wins
     for name, entry in builtin_datasets().items():
         assert entry.recipe is not None, f"{name} has no registered recipe"
+
+
+def test_optional_dataset_says_which_extra_installs_it():
+    from leakpro.data.registry import optional_module
+
+    with pytest.raises(ImportError, match=r"the demo_set dataset needs the optional package some-pkg \(why\); "
+                                          r"fix: pip install 'leakpro\[extra\]'"):
+        optional_module("leakpro_no_such_module", "demo_set", "some-pkg", "extra", " (why)")
+    assert optional_module("json", "demo_set", "json", "none").dumps([1]) == "[1]"
