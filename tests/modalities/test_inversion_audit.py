@@ -156,3 +156,21 @@ def test_untrained_control_left_out_when_a_layer_cannot_be_reset():
     fresh = _untrained_copy(resettable, seed=0)
     assert fresh is not None and not torch.equal(fresh[0].weight, resettable[0].weight)
     assert _untrained_copy(torch.nn.Sequential(torch.nn.Linear(4, 4), Scale()), seed=0) is None
+
+
+def test_sections_without_population_or_with_a_bad_box_are_refused_up_front():
+    from leakpro.audit.model_inversion import check_inversion_sections
+    from leakpro.config.errors import ConfigIssue
+    from leakpro.config.schema import AuditConfig
+    from leakpro.data.images import load_digits_dataset
+    from leakpro.game.challenger import MembershipGame
+
+    ds = load_digits_dataset().subset(np.arange(40))
+    game = MembershipGame(ds, np.arange(40), np.arange(40) % 2 == 0, np.array([], dtype=np.int64))
+    cfg = AuditConfig.model_validate({**DIGITS, "inversion": {"params": {"bounds": [1.0, 0.0]}},
+                                      "attribute_inference": {"attributes": ["pixel"]}})
+    issues: list[ConfigIssue] = []
+    check_inversion_sections(cfg, ds, game, issues)
+    text = "\n".join(str(i) for i in issues)
+    assert "low < high" in text
+    assert "inversion: needs population records" in text and "attribute_inference: needs population records" in text

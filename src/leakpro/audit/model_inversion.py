@@ -36,12 +36,19 @@ def _validation_issues(exc: ValidationError, field: str, fix: str) -> list[Confi
                         repr(err.get("input"))[:60]) for err in exc.errors()]
 
 
-def check_inversion_sections(config: AuditConfig, dataset: Dataset | None, issues: list[ConfigIssue]) -> None:
+def check_inversion_sections(config: AuditConfig, dataset: Dataset | None, game: MembershipGame | None,
+                             issues: list[ConfigIssue]) -> None:
     """Validate ``inversion:`` and ``attribute_inference:`` before anything trains."""
     if config.inversion is not None:
         _check_inversion(config, dataset, issues)
     if config.attribute_inference is not None:
         _check_attributes(config, dataset, issues)
+    for section, need in (("inversion", "public images (start, box and prior)"),
+                          ("attribute_inference", "records to fit the imputation baseline on")):
+        if getattr(config, section) is not None and game is not None and game.population.size < 2:
+            issues.append(ConfigIssue(section, f"needs population records (known non-members) as the attacker's "
+                                      f"{need}; the audit has {game.population.size}",
+                                      "give data.population, or a data.split with population > 1"))
 
 
 def _check_inversion(config: AuditConfig, dataset: Dataset | None, issues: list[ConfigIssue]) -> None:

@@ -286,7 +286,7 @@ def build_plan(config: AuditConfig, base: Path) -> AuditPlan:
                                   "put the architecture in target.recipe.model / recipe.params"))
     check_defences(config, issues)
     check_api_sections(config, game, issues)
-    check_inversion_sections(config, loaded.dataset if loaded is not None else None, issues)
+    check_inversion_sections(config, loaded.dataset if loaded is not None else None, game, issues)
     if config.one_run is not None:
         if not (spec.train and spec.kind == "torch" and spec.recipe is not None):
             issues.append(ConfigIssue("one_run", "the canary audit retrains the recipe",

@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from torch import nn
 
 from leakpro.attacks.inversion.results import ClassInversionResult, rate
@@ -48,11 +48,17 @@ class ClassInversionParams(BaseModel):
     l2_weight: float = Field(0.0, ge=0)
     restarts: int = Field(4, ge=1, description="reconstructions per class, each from its own seeded start")
     noise: float = Field(0.3, ge=0, description="uniform noise added to the start, per restart")
-    bounds: tuple[float, float] = (0.0, 1.0)
+    bounds: tuple[float, float] = Field((0.0, 1.0), description="the box (low, high) of pixel values")
     prior: Literal["tv", "pca"] = Field(
         "tv", description="tv: search pixels, total variation as the image prior; pca: search the span of the "
         "public images' top principal components (a prior learned from public data), whitened latent with an L2 pull")
     components: int = Field(16, ge=1, description="principal components of the public images (prior: pca)")
+
+    @model_validator(mode="after")
+    def _box(self) -> ClassInversionParams:
+        if not self.bounds[0] < self.bounds[1]:
+            raise ValueError(f"bounds must be (low, high) with low < high, got {self.bounds}")
+        return self
 
 
 def total_variation(x: torch.Tensor) -> torch.Tensor:
