@@ -37,6 +37,7 @@ class AuditPlan:
     attacks: list[AttackSpec]
     null_train: np.ndarray | None  # dataset rows for the null target
     reference_models: int
+    base: Path | None = None  # where relative data paths start (recorded so the report can re-read the table)
 
 
 def format_loc(loc: tuple[Any, ...]) -> str:
@@ -299,4 +300,4 @@ def build_plan(config: AuditConfig, base: Path) -> AuditPlan:
     if issues:
         raise ConfigError(issues)
     assert game is not None
-    return AuditPlan(config, config_hash(config), game, target, trainer, attacks, null_rows, k)
+    return AuditPlan(config, config_hash(config), game, target, trainer, attacks, null_rows, k, base.resolve())

@@ -178,6 +178,8 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
             name=game.dataset.name, n_records=len(game.dataset), n_candidates=game.n_candidates,
             n_members=int(game.members.sum()), n_population=int(game.population.size),
             n_classes=game.dataset.n_classes, member_prior=float(game.members.mean()),
+            base_dir=str(plan.base) if plan.base is not None and cfg.data.builtin is None else None,
+            fingerprint=game.dataset.fingerprint() if cfg.data.builtin is None else None,
         ),
         reference_models=None if bank is None or not plan.reference_models else ReferenceSummary(
             models=plan.reference_models, trained=plan.reference_models - bank.cache_hits,

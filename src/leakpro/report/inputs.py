@@ -35,16 +35,44 @@ RESULT_FILES = (RESULTS_FILE, SYNTHETIC_RESULTS_FILE, FEDERATED_RESULTS_FILE, IN
 
 
 def builtin_frame(result: AuditResult) -> pd.DataFrame | None:
-    """The rows of a built-in dataset (``data: {builtin: NAME}``), else ``None``."""
+    """The dataset's raw rows (row ``i`` = record ``i``) for "who leaks", else ``None``.
+
+    A built-in dataset is loaded by name. A user's table is re-read from where the audit read it
+    (``data.base_dir`` + the config's path) and used only if its features and labels still hash to the
+    audit's ``data.fingerprint``: a moved or changed table shows record numbers only, never wrong rows.
+    """
     from leakpro.data.registry import builtin_datasets
 
     data = result.config.get("data") or {}
-    name = data.get("builtin") if isinstance(data, dict) else None
-    entry = builtin_datasets().get(str(name)) if name else None
-    if entry is None:
+    if not isinstance(data, dict):
         return None
-    frame = entry.load().frame
+    name = data.get("builtin")
+    if name:
+        entry = builtin_datasets().get(str(name))
+        frame = entry.load().frame if entry is not None else None
+    else:
+        frame = _reread_table(result)
     return frame if isinstance(frame, pd.DataFrame) else None
+
+
+def _reread_table(result: AuditResult) -> pd.DataFrame | None:
+    from leakpro.config.errors import ConfigIssue
+    from leakpro.config.schema import DataSpec
+    from leakpro.data.loaders import load_data
+
+    table = (result.config.get("data") or {}).get("table")
+    if result.data.base_dir is None or result.data.fingerprint is None or not table:
+        return None
+    issues: list[ConfigIssue] = []
+    try:
+        spec = DataSpec.model_validate(result.config["data"])
+        numeric = (result.config.get("target") or {}).get("kind") == "torch"
+        loaded = load_data(spec, numeric=numeric, base=Path(result.data.base_dir), issues=issues)
+    except Exception:  # a table that moved, changed shape or no longer parses: no features, never a crash
+        return None
+    if loaded is None or issues or loaded.dataset.fingerprint() != result.data.fingerprint:
+        return None
+    return loaded.dataset.frame
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,10 @@ class DataSummary(_Frozen):
     n_population: int
     n_classes: int
     member_prior: float
+    base_dir: str | None = Field(None, description="the directory relative data paths in the config start from; "
+                                 "the report re-reads a table from it to show the exposed records' features")
+    fingerprint: str | None = Field(None, description="sha256 of the features and labels: a re-read table is used "
+                                    "only if it still matches")
 
 
 class ReferenceSummary(_Frozen):

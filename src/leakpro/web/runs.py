@@ -65,7 +65,7 @@ def _write_synthetic_frame(path: Path, config: dict[str, Any], seed: int, n_reco
         config_hash=hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest(),
         versions=dict(versions),
         data=DataSummary(name="synthetic table", n_records=n_records, n_candidates=0, n_members=0, n_population=0,
-                         n_classes=0, member_prior=0.0),
+                         n_classes=0, member_prior=0.0, base_dir=None, fingerprint=None),
         reference_models=None, targets=[], stage_runtime_s={}, extraction=None, property_inference=None, api_usage=None,
         notes=["A synthetic-data audit: no membership-inference targets were audited."],
     )
