@@ -129,10 +129,10 @@ def run_inversion_section(config: AuditConfig, game: MembershipGame, setups: lis
         models.append(("untrained", untrained))
     start = public_x.mean(axis=0)
     results = []
-    used = ClassInversion(random_state=seed, **params).params.model_dump(mode="json")
+    attack = ClassInversion(random_state=seed, **params)  # each run re-seeds from random_state
+    used = attack.params.model_dump(mode="json")
     for name, module in models:
-        images = ClassInversion(random_state=seed, **params).run(module, ds.n_classes, start.shape, start=start,
-                                                                 public=public_x)
+        images = attack.run(module, ds.n_classes, start.shape, start=start, public=public_x)
         png = None
         if out is not None:
             png = f"inversion-{name}.png"

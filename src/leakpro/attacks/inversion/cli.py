@@ -77,10 +77,10 @@ def run_class_inversion(out: Path | None, seed: int = 0, **params: Any) -> list[
         models = _models(data, seed)
         start = data["public_x"].mean(axis=0)
         results = []
-        used = ClassInversion(random_state=seed, **params).params.model_dump(mode="json")
+        attack = ClassInversion(random_state=seed, **params)  # each run re-seeds from random_state
+        used = attack.params.model_dump(mode="json")
         for role in ("target", "null", "untrained"):
-            images = ClassInversion(random_state=seed, **params).run(models[role], 10, start.shape, start=start,
-                                                                     public=data["public_x"])
+            images = attack.run(models[role], 10, start.shape, start=start, public=data["public_x"])
             png = None
             if out is not None:
                 png = f"inversion-{role}.png"
