@@ -62,9 +62,8 @@ def apply_augmentation(features: np.ndarray, name: str) -> np.ndarray:
 
 
 def check_augmentations(names: tuple[str, ...]) -> None:
-    """Augmentation lists start with ``identity`` and name known augmentations."""
-    for name in names:
-        parse_augmentation(name)
+    """Query augmentation lists name known augmentations and start with ``identity``."""
+    check_training_augmentations(names)
     if names and names[0] != "identity":
         raise ValueError(f"augmentations must start with 'identity' (the single-query signal), got {names}")
 
