@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leakpro.report.inputs import FrameProvider, ReportInputs, builtin_frame, load_directory, load_inputs
+from leakpro.report.inputs import FrameProvider, ReportInputs, dataset_frame, load_directory, load_inputs
 from leakpro.report.render import render_html
 from leakpro.report.sections import Section, SectionContent, SummaryRow, register_section
 
@@ -30,7 +30,7 @@ __all__ = [
     "Section",
     "SectionContent",
     "SummaryRow",
-    "builtin_frame",
+    "dataset_frame",
     "load_directory",
     "load_inputs",
     "register_section",
@@ -56,7 +56,7 @@ def render_report(
     out_dir: Path,
     *,
     pdf: bool = True,
-    frame_provider: FrameProvider | None = builtin_frame,
+    frame_provider: FrameProvider | None = dataset_frame,
 ) -> ReportPaths:
     """Write ``report.html`` (and ``report.pdf``) for ``results_json`` into ``out_dir``.
 
@@ -68,7 +68,7 @@ def render_report(
 
 
 def render_report_dir(directory: Path, out_dir: Path | None = None, *, pdf: bool = True,
-                      frame_provider: FrameProvider | None = builtin_frame) -> ReportPaths:
+                      frame_provider: FrameProvider | None = dataset_frame) -> ReportPaths:
     """Write ``report.html`` (and ``report.pdf``) for the result files in ``directory`` into ``out_dir``.
 
     ``directory`` may hold any subset of ``results.json``, ``synthetic_results.json`` and

@@ -34,7 +34,7 @@ RESULT_FILES = (RESULTS_FILE, SYNTHETIC_RESULTS_FILE, FEDERATED_RESULTS_FILE, IN
                 ATTRIBUTE_INFERENCE_FILE)
 
 
-def builtin_frame(result: AuditResult) -> pd.DataFrame | None:
+def dataset_frame(result: AuditResult) -> pd.DataFrame | None:
     """The dataset's raw rows (row ``i`` = record ``i``) for "who leaks", else ``None``.
 
     A built-in dataset is loaded by name. A user's table is re-read from where the audit read it
@@ -189,7 +189,7 @@ def _siblings(base: Path) -> tuple[dict[str, dict[str, Any]], FederatedAuditResu
     return extras, federated
 
 
-def load_inputs(results_json: Path, frame_provider: FrameProvider | None = builtin_frame) -> ReportInputs:
+def load_inputs(results_json: Path, frame_provider: FrameProvider | None = dataset_frame) -> ReportInputs:
     """Read ``results_json``, every target's scores file, and any known sibling result (synthetic, federated)."""
     results_json = Path(results_json)
     result = AuditResult.model_validate_json(results_json.read_text(encoding="utf-8"))
@@ -214,7 +214,7 @@ def _audit_inversion_extras(result: AuditResult) -> dict[str, dict[str, Any]]:
     return extras
 
 
-def load_directory(directory: Path, frame_provider: FrameProvider | None = builtin_frame) -> ReportInputs:
+def load_directory(directory: Path, frame_provider: FrameProvider | None = dataset_frame) -> ReportInputs:
     """Read whichever of the :data:`RESULT_FILES` lie in ``directory``; at least one must."""
     directory = Path(directory)
     if (directory / RESULTS_FILE).is_file():
