@@ -1,6 +1,13 @@
-"""Shared helpers for attacks that learn from record features or perturb them."""
+"""Shared helpers for attacks that learn from record features or perturb them.
+
+Row order never changes a figure: anything an attack draws per record (noise, directions) or learns
+from records in sequence (folds, boosting) is keyed by the record's own content (:func:`record_keys`),
+never by its position, so the same records in another order get the same scores.
+"""
 
 from __future__ import annotations
+
+import hashlib
 
 import numpy as np
 import pandas as pd
@@ -23,6 +30,37 @@ def numeric_matrix(features: Features) -> np.ndarray:
     return arr.reshape(arr.shape[0], -1)
 
 
+def record_keys(features: Features, labels: np.ndarray) -> np.ndarray:
+    """A uint64 content hash per record (its features and label): equal records get equal keys.
+
+    >>> x = np.array([[1.0, 2.0], [3.0, 4.0], [1.0, 2.0]])
+    >>> k = record_keys(x, np.array([0, 1, 0]))
+    >>> bool(k[0] == k[2]), bool(k[0] == k[1])
+    (True, False)
+    """
+    y = np.asarray(labels).astype(np.uint64)
+    if isinstance(features, pd.DataFrame):
+        rows = pd.util.hash_pandas_object(features, index=False).to_numpy(dtype=np.uint64)
+        return pd.util.hash_array(rows ^ (y * np.uint64(0x9E3779B97F4A7C15))).astype(np.uint64)
+    arr = np.ascontiguousarray(np.asarray(features))
+    arr = arr.reshape(arr.shape[0], -1)
+    return np.array([
+        int.from_bytes(hashlib.blake2b(row.tobytes() + int(label).to_bytes(8, "little"), digest_size=8).digest(),
+                       "little")
+        for row, label in zip(arr, y, strict=True)
+    ], dtype=np.uint64)
+
+
+def canonical_ids(features: Features, labels: np.ndarray) -> tuple[np.ndarray, int]:
+    """(id per record, number of distinct records): ids 0..n−1 ordered by content hash, equal for equal records.
+
+    Per-record randomness drawn as ``rng.standard_normal((n, d))[ids]`` is then the same for a record in
+    any row order, and duplicates get the same draw.
+    """
+    keys, ids = np.unique(record_keys(features, labels), return_inverse=True)
+    return ids.reshape(-1), int(keys.size)
+
+
 def numeric_columns(features: Features) -> list[str]:
     if isinstance(features, pd.DataFrame):
         return [c for c in features.columns if pd.api.types.is_numeric_dtype(features[c])]
@@ -38,7 +76,7 @@ def feature_scale(features: Features) -> np.ndarray:
         x = features[cols].to_numpy(dtype=np.float64)
     else:
         x = np.asarray(features, dtype=np.float64).reshape(features.shape[0], -1)
-    sd = x.std(axis=0)
+    sd = np.sort(x, axis=0).std(axis=0)  # sorted first: the float sum, and so the result, ignores row order
     return np.where(sd > 0, sd, 1.0)
 
 

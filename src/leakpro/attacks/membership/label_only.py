@@ -9,6 +9,10 @@ fraction labelled correctly. Members sit in wide correct regions.
 label queries finds the smallest radius at which the label changes; score = the smallest radius over
 directions (the nearest boundary found), negated for records the model already gets wrong.
 Threat model: labels (also allowed when scores are available).
+
+Noise and directions are drawn per distinct record in content order
+(:func:`~leakpro.attacks.membership.features.canonical_ids`), so a record gets the same draws in any row
+order and duplicates get the same ones.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import numpy as np
 from pydantic import Field
 
 from leakpro.attacks.membership.base import AttackParams, MembershipAttack, register_attack
-from leakpro.attacks.membership.features import feature_scale, perturb
+from leakpro.attacks.membership.features import canonical_ids, feature_scale, perturb
 from leakpro.game.view import AttackerView, ThreatModel
 
 BOTH = frozenset({ThreatModel.SCORES, ThreatModel.LABELS})
@@ -47,10 +51,11 @@ class LabelOnlyAugmentation(MembershipAttack):
         c = slice(0, view.n_candidates)
         feats, y = view.features(c), view.labels[c]
         scale = feature_scale(view.records.features)
+        ids, distinct = canonical_ids(feats, y)
         rng = np.random.default_rng(self.random_state)
         correct = (view.oracle.labels(feats) == y).astype(np.float64)
         for _ in range(p.queries):
-            noise = rng.standard_normal((view.n_candidates, scale.size)) * scale * p.noise
+            noise = rng.standard_normal((distinct, scale.size))[ids] * scale * p.noise
             correct += view.oracle.labels(perturb(feats, noise)) == y
         return correct / (p.queries + 1)
 
@@ -68,11 +73,12 @@ class LabelOnlyBoundary(MembershipAttack):
         c = slice(0, view.n_candidates)
         feats = view.features(c)
         scale = feature_scale(view.records.features)
+        ids, distinct = canonical_ids(feats, view.labels[c])
         rng = np.random.default_rng(self.random_state)
         base = view.oracle.labels(feats)
         radii = np.empty((p.directions, view.n_candidates))
         for d in range(p.directions):
-            u = rng.standard_normal((view.n_candidates, scale.size))
+            u = rng.standard_normal((distinct, scale.size))[ids]
             u /= np.linalg.norm(u, axis=1, keepdims=True)
             lo, hi = np.zeros(view.n_candidates), np.full(view.n_candidates, p.max_radius)
             for _ in range(p.steps):

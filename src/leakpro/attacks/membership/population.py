@@ -3,7 +3,9 @@
 score(x) = fraction of population records z (known non-members) with loss_θ(z) ≥ loss_θ(x): one global
 threshold calibrated on non-members, read as an empirical p-value. Ties between candidates at the same
 fraction are broken by the loss itself (a strictly smaller increment than one population step), so the
-ranking equals LOSS's and the score keeps its calibrated meaning. Threat model: scores.
+ranking equals LOSS's and the score keeps its calibrated meaning. Records with equal losses keep equal
+scores (a random forest gives thousands of records p = 1): they are ties, whatever the row order.
+Threat model: scores.
 """
 
 from __future__ import annotations
@@ -21,10 +23,21 @@ def fraction_at_least(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return (ref.size - np.searchsorted(ref, values, side="left")) / ref.size
 
 
-def tie_break(fraction: np.ndarray, key: np.ndarray, step: float) -> np.ndarray:
-    """Add < one ``step`` of a rank of ``key`` so equal fractions are ordered by ``key`` (higher first)."""
-    ranks = np.argsort(np.argsort(key, kind="mergesort"), kind="mergesort")
-    return fraction + step * 0.5 * ranks / max(key.size, 1)
+def tie_break(fraction: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Order equal fractions by ``key`` (higher key, higher score); equal (fraction, key) stay equal.
+
+    Adds less than half the smallest gap between distinct fractions, so records with different fractions
+    keep their order, and the dense rank of ``key``, so equal keys get equal increments: the result
+    depends on each record's values only, never on its row.
+
+    >>> s = tie_break(np.array([0.5, 0.5, 0.5, 1.0]), np.array([2.0, 1.0, 2.0, 0.0]))
+    >>> bool(s[0] == s[2] > s[1] > 0.5), bool(s[3] > s[0]), float(s[3])
+    (True, True, 1.0)
+    """
+    levels = np.unique(fraction)
+    gap = float(np.diff(levels).min()) if levels.size > 1 else 1.0
+    distinct, rank = np.unique(key, return_inverse=True)
+    return fraction + 0.5 * gap * rank.reshape(fraction.shape) / distinct.size
 
 
 @register_attack
@@ -39,4 +52,4 @@ class PopulationAttack(MembershipAttack):
         cand, pop = loss[: view.n_candidates], loss[view.population_slice]
         if pop.size == 0:
             raise ValueError("the population attack needs population records (data.population)")
-        return tie_break(fraction_at_least(cand, pop), -cand, 1.0 / pop.size)
+        return tie_break(fraction_at_least(cand, pop), -cand)

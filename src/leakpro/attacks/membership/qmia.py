@@ -4,6 +4,9 @@ From population records (known non-members) only, fit a regressor that predicts 
 of the target's log-odds φ_θ(x) on non-members: mean μ(x) by gradient-boosted regression, and σ(x) by a
 second regressor on the log squared residuals of a cross-fitted μ (corrected by E[log χ²₁] = −1.27).
 score(x) = (φ_θ(x) − μ(x)) / σ(x). No reference models. Threat model: scores.
+
+The population records are put in content order (:func:`~leakpro.attacks.membership.features.record_keys`)
+before the folds are drawn and the regressors fit, so the scores do not depend on the row order.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import numpy as np
 from pydantic import Field
 
 from leakpro.attacks.membership.base import AttackParams, MembershipAttack, register_attack
-from leakpro.attacks.membership.features import numeric_matrix, one_thread
+from leakpro.attacks.membership.features import numeric_matrix, one_thread, record_keys
 from leakpro.game.view import AttackerView, ThreatModel
 from leakpro.signals.math import logit_margin
 
@@ -47,6 +50,7 @@ class QmiaAttack(MembershipAttack):
         x = numeric_matrix(view.records.features)
         x = np.column_stack([x, np.eye(view.records.n_classes)[view.labels]])
         pop = np.arange(view.population_slice.start, len(view.records))
+        pop = pop[np.argsort(record_keys(view.features(pop), view.labels[pop]), kind="stable")]  # content order
         if pop.size < 10 * folds:
             raise ValueError(f"QMIA needs at least {10 * folds} population records, got {pop.size}")
         rng = np.random.default_rng(self.random_state)

@@ -40,4 +40,4 @@ class ReferenceAttack(MembershipAttack):
             raise ValueError("some candidates have no OUT reference model; use at least 2 reference models")
         frac = ((ref_loss >= target_loss) & out).sum(axis=0) / n_out
         gap = ((ref_loss - target_loss) * out).sum(axis=0) / n_out
-        return tie_break(frac, gap, 1.0 / n_out.max())
+        return tie_break(frac, gap)

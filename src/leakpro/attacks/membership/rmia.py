@@ -3,7 +3,8 @@
 Pr(x|θ) = softmax probability of the true label (temperature T). Pr(x) averages Pr(x|θ') over reference
 models: online over all of them (IN and OUT); offline over OUT models only, corrected as
 Pr(x) ≈ ½((1+a)·mean_OUT + (1−a)) with ``a`` tuned on the reference models alone (one reference model
-plays the target, the others are its references; never the target's secret). LR(x) = Pr(x|θ)/Pr(x), and
+plays the target, the others are its references; never the target's secret; with 2 reference models
+none can, ``a`` stays 0.5, and ``derived.a_source_`` says so). LR(x) = Pr(x|θ)/Pr(x), and
 likewise for each population record z. score(x) = fraction of z with LR(x)/LR(z) ≥ γ, counted by a
 binary search over the sorted LR(z): O((N+Z) log Z) time, O(N+Z) memory, no N×Z matrix. Equal counts
 are ordered by LR(x) itself (a smaller increment than one count), so low-FPR thresholds stay usable.
@@ -16,6 +17,7 @@ the true-label probability over the augmented copies, for the target and every r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -29,6 +31,7 @@ from leakpro.metrics.roc import auc
 from leakpro.signals.math import log_softmax
 
 A_GRID = np.round(np.linspace(0.0, 1.0, 11), 2)
+DEFAULT_A = 0.5
 
 
 class RmiaParams(AttackParams):
@@ -36,7 +39,9 @@ class RmiaParams(AttackParams):
     mode: Literal["online", "offline"] = "online"
     gamma: float = Field(1.0, gt=0)
     temperature: float = Field(1.0, gt=0)
-    offline_a: float | None = Field(None, ge=0, le=1, description="None: tuned on reference models")
+    offline_a: float | None = Field(
+        None, ge=0, le=1, description="None: tuned on reference models (the default 0.5 where fewer than 3 "
+        "leave none to tune on; results say which in derived.a_source_)")
     augmented_queries: bool = Field(True, description="use the data's query augmentations when it names any")
 
     @model_validator(mode="after")
@@ -75,7 +80,7 @@ def rmia_scores(log_lr_x: np.ndarray, log_lr_z: np.ndarray, gamma: float) -> np.
     """Fraction of z with LR(x)/LR(z) ≥ γ, ties ordered by LR(x). Sort + binary search."""
     z_sorted = np.sort(log_lr_z)
     counts = np.searchsorted(z_sorted, log_lr_x - np.log(gamma), side="right")
-    return tie_break(counts / z_sorted.size, log_lr_x, 1.0 / z_sorted.size)
+    return tie_break(counts / z_sorted.size, log_lr_x)
 
 
 def rmia_scores_bruteforce(log_lr_x: np.ndarray, log_lr_z: np.ndarray, gamma: float) -> np.ndarray:
@@ -84,23 +89,46 @@ def rmia_scores_bruteforce(log_lr_x: np.ndarray, log_lr_z: np.ndarray, gamma: fl
     return (ratio >= np.log(gamma)).mean(axis=1)
 
 
-def tune_offline_a(ref_logp: np.ndarray, trained_on: np.ndarray, n_cand: int, max_pseudo: int = 4) -> float:
-    """Pick ``a`` maximising AUC when reference models play the target (their own IN/OUT is known)."""
+@dataclass(frozen=True)
+class OfflineA:
+    """The offline ``a`` used and where it came from (recorded in results as ``derived``)."""
+
+    a: float
+    source: str
+    pseudo_targets: tuple[int, ...] = ()  # reference models that played the target while tuning
+    auc: float | None = None  # their mean AUC at ``a`` (None: not tuned)
+
+
+def tune_offline_a(ref_logp: np.ndarray, trained_on: np.ndarray, n_cand: int, max_pseudo: int = 4) -> OfflineA:
+    """Pick ``a`` on the grid maximising the mean AUC when reference models play the target.
+
+    Up to ``max_pseudo`` reference models take turns as the target, the others as its references; their own
+    IN/OUT masks score the attack (never the target's secret). A reference model can play the target only if
+    every record has an OUT model among the others: with 2 reference models (complementary halves) none can,
+    and ``a`` stays at the default 0.5 with a source that says so.
+    """
     k = ref_logp.shape[0]
-    best, best_auc = 0.5, -1.0
+    usable: list[int] = []
+    for j in range(k):
+        others = np.delete(np.arange(k), j)
+        if len(usable) < max_pseudo and (~trained_on[others]).any(axis=0).all():
+            usable.append(j)
+    if not usable:
+        return OfflineA(DEFAULT_A, f"default {DEFAULT_A}, not tuned: with {k} reference model(s) none can play the "
+                        "target (some record would have no OUT model among the others); set offline_a, or use "
+                        "3 or more reference models so that a is tuned")
+    best, best_auc = DEFAULT_A, -1.0
     for a in A_GRID:
         aucs = []
-        for j in range(min(k, max_pseudo)):
+        for j in usable:
             others = np.delete(np.arange(k), j)
-            use = ~trained_on[others]
-            if (use.sum(axis=0) == 0).any():
-                continue
-            log_lr = ref_logp[j] - log_marginal(ref_logp[others], use, float(a))
+            log_lr = ref_logp[j] - log_marginal(ref_logp[others], ~trained_on[others], float(a))
             s = rmia_scores(log_lr[:n_cand], log_lr[n_cand:], 1.0)
             aucs.append(auc(s, trained_on[j, :n_cand]))
-        if aucs and float(np.mean(aucs)) > best_auc:
+        if float(np.mean(aucs)) > best_auc:
             best, best_auc = float(a), float(np.mean(aucs))
-    return best
+    return OfflineA(best, f"tuned on reference models: grid {A_GRID[0]:g}..{A_GRID[-1]:g}, reference models "
+                    f"{usable} playing the target, mean AUC {best_auc:.4f}", tuple(usable), best_auc)
 
 
 @register_attack
@@ -128,10 +156,11 @@ class RmiaAttack(MembershipAttack):
         if p.mode == "online":
             log_px = log_marginal(ref_logp, np.ones_like(ref.trained_on), None)
         else:
-            a = p.offline_a
-            if a is None:
-                a = tune_offline_a(ref_logp, ref.trained_on, view.n_candidates)
-            self.tuned_a_ = a
-            log_px = log_marginal(ref_logp, ~ref.trained_on, a)
+            if p.offline_a is None:
+                choice = tune_offline_a(ref_logp, ref.trained_on, view.n_candidates)
+            else:
+                choice = OfflineA(p.offline_a, "set in the config (offline_a)")
+            self.a_, self.a_source_ = choice.a, choice.source
+            log_px = log_marginal(ref_logp, ~ref.trained_on, choice.a)
         log_lr = target_logp - log_px
         return rmia_scores(log_lr[: view.n_candidates], log_lr[view.population_slice], p.gamma)

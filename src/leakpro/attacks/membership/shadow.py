@@ -5,6 +5,9 @@ outputs give labelled member/non-member examples. Features per (model, record): 
 class, log-probability of the true class, the top log-probability, the entropy, and the one-hot label.
 A gradient-boosted classifier learns member vs non-member and scores the target's outputs. Scores are
 coarse; it is reported as a baseline. Threat model: scores.
+
+The training rows are put in content order (model, record content, IN/OUT) before they are subsampled
+and fit, so the scores do not depend on the row order of the records.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import numpy as np
 from pydantic import Field
 
 from leakpro.attacks.membership.base import AttackParams, MembershipAttack, register_attack
-from leakpro.attacks.membership.features import one_thread
+from leakpro.attacks.membership.features import one_thread, record_keys
 from leakpro.game.view import AttackerView, ThreatModel
 from leakpro.signals.math import log_softmax, logit_margin
 
@@ -48,8 +51,11 @@ class ShadowAttack(MembershipAttack):
         p: ShadowParams = self.params  # type: ignore[assignment]
         ref = view.reference(p.reference_models)
         feats = output_features(ref.logits, view.labels)  # (k, R, F)
-        x = feats.reshape(-1, feats.shape[-1])
-        y = ref.trained_on.reshape(-1)
+        keys = np.broadcast_to(record_keys(view.records.features, view.labels), ref.trained_on.shape)
+        models = np.broadcast_to(np.arange(ref.trained_on.shape[0])[:, None], ref.trained_on.shape)
+        order = np.lexsort((ref.trained_on.reshape(-1), keys.reshape(-1), models.reshape(-1)))
+        x = feats.reshape(-1, feats.shape[-1])[order]
+        y = ref.trained_on.reshape(-1)[order]
         rng = np.random.default_rng(self.random_state)
         if x.shape[0] > p.max_examples:
             keep = rng.choice(x.shape[0], p.max_examples, replace=False)

@@ -1,0 +1,111 @@
+"""Row order never changes a figure: the same target, the same records and the same reference models, with
+the rows in another order, give every record the same score and every attack the same metrics.
+
+A random forest is the hard case: thousands of records sit at p = 1 with equal losses, so any tie broken
+by row position shows up at once (population AUC 0.569 members-first vs 0.680 members-last before the fix).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.ensemble import RandomForestClassifier
+
+from leakpro.attacks.membership.base import MembershipAttack, registered_attacks
+from leakpro.data.registry import builtin_datasets
+from leakpro.game.view import AttackerView, QueryOracle, ReferenceSignals, ThreatModel
+from leakpro.metrics.summary import membership_metrics
+from leakpro.signals.reference import ReferenceBank
+from leakpro.training.trainers import SklearnTrainer
+
+N_CAND, N_POP, N_DUP, K = 400, 300, 12, 4
+ATTACKS = sorted(registered_attacks())
+
+
+@pytest.fixture(scope="module")
+def world():
+    """Candidates members-first (with a few exact duplicates across members and non-members), population,
+    a random forest trained on the members, and 4 reference forests."""
+    ds = builtin_datasets()["adult"].load()
+    rng = np.random.default_rng(3)
+    perm = rng.permutation(len(ds))
+    cand, pop = perm[:N_CAND], perm[N_CAND : N_CAND + N_POP]
+    members = np.zeros(N_CAND, dtype=bool)
+    members[: N_CAND // 2] = True
+    # duplicates: copies of members' rows, as non-members (same features, same label, different secret)
+    cand = np.r_[cand, cand[:N_DUP]]
+    members = np.r_[members, np.zeros(N_DUP, dtype=bool)]
+    records = ds.subset(np.r_[cand, pop])
+    trainer = SklearnTrainer(RandomForestClassifier(n_estimators=30, random_state=0, n_jobs=1), ds.n_classes)
+    member_rows = np.flatnonzero(members)
+    target = trainer.fit(records.features[member_rows], records.labels[member_rows], 0)
+    refs = ReferenceBank(records, cand.size, trainer, seed=0, cache_dir=None).signals(K)
+    return records, members, target, refs
+
+
+def _orders(members: np.ndarray, n_records: int) -> dict[str, np.ndarray]:
+    """Row orders of the attacker's records: candidates first, then the population, each group reordered."""
+    n = members.size
+    pop = np.arange(n, n_records)
+    rng = np.random.default_rng(11)
+    return {
+        "members-first": np.arange(n_records),
+        "members-last": np.r_[np.argsort(members, kind="stable"), pop],
+        "shuffled": np.r_[rng.permutation(n), n + rng.permutation(n_records - n)],
+    }
+
+
+def _view(world, order: np.ndarray) -> AttackerView:
+    records, members, target, refs = world
+
+    def source(k: int) -> ReferenceSignals:  # the same reference models, their rows in the same order
+        return ReferenceSignals(refs.logits[:k][:, order], refs.trained_on[:k][:, order])
+
+    return AttackerView(ThreatModel.SCORES, records.subset(order), members.size,
+                        QueryOracle(target, ThreatModel.SCORES), source, seed=0)
+
+
+def _attack(name: str) -> MembershipAttack:
+    cls = registered_attacks()[name]
+    fields = cls.Params.model_fields
+    params: dict[str, object] = {"reference_models": K} if "reference_models" in fields else {}
+    params.update({k: v for k, v in {"max_iter": 20, "queries": 4, "directions": 2, "steps": 6}.items()
+                   if k in fields})
+    if name in ("lira", "rmia"):
+        params["mode"] = "offline"
+    return cls(random_state=5, **params)
+
+
+def test_the_forest_makes_ties(world):
+    """The case is hard: many candidates share the population attack's top score."""
+    view = _view(world, np.arange(len(world[0])))
+    scores = _attack("population").run(view)
+    assert int((scores == scores.max()).sum()) >= 20
+
+
+@pytest.mark.parametrize("name", ATTACKS)
+def test_scores_and_metrics_do_not_depend_on_row_order(name, world):
+    records, members, _, _ = world
+    orders = _orders(members, len(records))
+    baseline = None
+    for label, order in orders.items():
+        scores = _attack(name).run(_view(world, order))
+        cand_order = order[: members.size]
+        back = np.empty_like(scores)
+        back[cand_order] = scores  # score of each candidate, in the members-first numbering
+        metrics = membership_metrics(scores, members[cand_order])
+        if baseline is None:
+            baseline = (back, metrics)
+            continue
+        assert np.array_equal(back, baseline[0]), f"{name}: per-record scores change with order {label!r}"
+        assert metrics == baseline[1], f"{name}: metrics change with order {label!r}"
+
+
+@pytest.mark.parametrize("name", ["loss", "population", "qmia", "label_only_augmentation", "label_only_boundary"])
+def test_duplicates_score_alike(name, world):
+    """Exact duplicates (same features and label) get the same score from attacks without reference models
+    (with them, one copy may be IN where the other is OUT): nothing per record is drawn by position."""
+    records, members, _, _ = world
+    scores = _attack(name).run(_view(world, np.arange(len(records))))
+    n = members.size
+    assert np.array_equal(scores[:N_DUP], scores[n - N_DUP : n])
