@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
+import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from leakpro.report import fmt
 from leakpro.report.inputs import ReportInputs
@@ -18,16 +24,112 @@ from leakpro.results.types import AuditResult
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+# Tags (and their attributes) that sections may use in the HTML snippets they build in Python; see :func:`fragment`.
+FRAGMENT_TAGS: dict[str, tuple[str, ...]] = {
+    "b": (), "i": (), "em": (), "strong": (), "sup": (), "sub": (), "code": (), "p": (), "br": (),
+    "span": ("class",), "a": ("href",),
+}
+_ATTRIBUTE_VALUES = {"class": re.compile(r"[A-Za-z0-9_ -]*"), "href": re.compile(r"#[A-Za-z0-9_.:-]*")}
+
+
+class _Fragment(HTMLParser):
+    """Re-emits the allowed tags (with allowed attributes only) and escapes everything else as text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+
+    def _allowed(self, tag: str, attrs: list[tuple[str, str | None]], close: str) -> str | None:
+        if tag not in FRAGMENT_TAGS:
+            return None
+        kept = "".join(f' {name}="{escape(value)}"' for name, value in attrs
+                       if name in FRAGMENT_TAGS[tag] and value is not None
+                       and _ATTRIBUTE_VALUES[name].fullmatch(value))
+        return f"<{tag}{kept}{close}>"
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self._allowed(tag, attrs, "") or escape(self.get_starttag_text() or ""))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self._allowed(tag, attrs, " /") or escape(self.get_starttag_text() or ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.out.append(f"</{tag}>" if tag in FRAGMENT_TAGS and tag != "br" else str(escape(f"</{tag}>")))
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(escape(data))
+
+    def handle_comment(self, data: str) -> None:
+        self.out.append(escape(f"<!--{data}-->"))
+
+    def handle_decl(self, decl: str) -> None:
+        self.out.append(escape(f"<!{decl}>"))
+
+    def handle_pi(self, data: str) -> None:
+        self.out.append(escape(f"<?{data}>"))
+
+    def unknown_decl(self, data: str) -> None:
+        self.out.append(escape(f"<![{data}]>"))
+
+
+def fragment(html: object) -> Markup:
+    """An HTML snippet built in Python (a summary row's evidence, an overview, a paragraph), made safe to insert.
+
+    Sections build these with f-strings around names users chose (targets, datasets, synthetic columns); the
+    builder should escape those names, and this filter makes sure a missed one is shown as text, never run:
+    only the inline tags of :data:`FRAGMENT_TAGS` survive, with a ``class`` or an in-page ``href="#..."``,
+    and every other tag, attribute, comment or stray ``<`` comes out escaped.
+
+    >>> str(fragment("<b>AUC</b> (<img src=x onerror=alert(1)>)"))
+    '<b>AUC</b> (&lt;img src=x onerror=alert(1)&gt;)'
+    """
+    parser = _Fragment()
+    parser.feed(str(html))
+    parser.close()
+    return Markup("".join(parser.out))
+
+
+def script_json(text: object) -> Markup:
+    """JSON text made safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` survives raw
+    (each is the same character as a JSON escape), so neither ``</script>`` nor ``<!--`` can end the block."""
+    return Markup(str(text).replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
+
+
+@functools.cache
+def inline_blocks() -> tuple[str, str]:
+    """The report's stylesheet and script exactly as inlined; the report's CSP allows these two blocks by hash."""
+    css, js = (f"\n{(TEMPLATES / name).read_text(encoding='utf-8')}\n".replace("\r\n", "\n")
+               for name in ("report.css", "report.js"))
+    return css, js
+
+
+def _sha256(block: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(block.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def report_csp() -> str:
+    """The report's Content-Security-Policy: its own inline stylesheet and script (by hash), ``data:`` images,
+    nothing else: no inline event handlers, no other script, no request anywhere. The report carries it in a
+    ``<meta>`` tag; the web app sends it as a header (adding what only a header can say: frame-ancestors,
+    sandbox)."""
+    css, js = inline_blocks()
+    return (f"default-src 'none'; script-src {_sha256(js)}; style-src {_sha256(css)}; img-src data:; "
+            "base-uri 'none'; form-action 'none'")
+
+
 def environment() -> jinja2.Environment:
-    """The Jinja environment: templates of this package, autoescaping, the report's number filters."""
+    """The Jinja environment: templates of this package, autoescaping, the report's number filters, and the two
+    filters for what is not plain text: :func:`fragment` (HTML snippets built in Python) and :func:`script_json`."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        autoescape=True,  # every template here is HTML
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters.update(fmt.FILTERS)
+    env.filters["fragment"] = fragment
+    env.filters["script_json"] = script_json
     env.globals["RiskLevel"] = RiskLevel
     return env
 
@@ -107,6 +209,7 @@ def render_html(inputs: ReportInputs) -> str:
         gdpr_note=GDPR_NOTE,
         config_json=fmt.config_text(result.config) if result is not None else "",
         runs=_runs(result) if result is not None else [],
-        css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
-        js=(TEMPLATES / "report.js").read_text(encoding="utf-8"),
+        css=inline_blocks()[0],
+        js=inline_blocks()[1],
+        csp=report_csp(),
     )

@@ -5,7 +5,9 @@ real HTTP server on localhost. The format is the default mapping of
 :class:`~leakpro.targets.http_target.HttpTargetSpec`: ``POST /predict`` with ``{"instances": rows}`` answers
 ``{"logits": ...}``, ``{"probabilities": ...}`` or ``{"labels": ...}``, as chosen by ``output`` (``labels``
 simulates a hard-label API). ``GET /health`` describes the model. The server binds to loopback only unless
-``allow_remote`` is set: a model endpoint is itself a privacy risk.
+``allow_remote`` is set: a model endpoint is itself a privacy risk. Every request must name this server in its
+``Host`` header (a web page whose domain was re-pointed at 127.0.0.1, DNS rebinding, names its own) and, when a
+browser sends an ``Origin`` or ``Sec-Fetch-Site``, come from this very server: see :func:`request_refusal`.
 
 >>> from leakpro.serve.server import check_host
 >>> check_host("127.0.0.1", allow_remote=False)
@@ -16,8 +18,10 @@ from __future__ import annotations
 import ipaddress
 import json
 import threading
+from collections.abc import Collection, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -33,6 +37,60 @@ class RequestError(ValueError):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
+
+
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+def host_allowed(name: str, bound: str, allowed_hosts: Collection[str] = ()) -> bool:
+    """Whether a request's ``Host`` name may reach a server bound to ``bound``.
+
+    Loopback names (``localhost``, 127.0.0.0/8, ::1) always may; the bound address itself may; a server bound to
+    every interface (0.0.0.0, ::) takes any IP address; DNS names only when listed in ``allowed_hosts``. Other
+    names are what a DNS-rebinding page sends.
+    """
+    name = name.lower().rstrip(".")
+    if name and name in {"localhost", bound.lower().strip("[]"), *(h.lower() for h in allowed_hosts)}:
+        return True
+    ip, bound_ip = _ip(name), _ip(bound or "0.0.0.0")  # "" binds every interface
+    if ip is None:
+        return False
+    return ip.is_loopback or ip == bound_ip or (bound_ip is not None and bound_ip.is_unspecified)
+
+
+def request_refusal(headers: Mapping[str, str], bound: str, allowed_hosts: Collection[str] = ()) -> str | None:
+    """Why a request is refused (403), or ``None``: a foreign ``Host``, or an ``Origin``/``Sec-Fetch-Site`` that
+    says a page of another site (or a sandboxed one: ``Origin: null``) sent it. Clients that are not browsers
+    send neither and only need a right ``Host``. ``headers`` are keyed in lower case.
+
+    >>> request_refusal({"host": "attacker.example:8000"}, "127.0.0.1") is not None
+    True
+    """
+    host = headers.get("host") or ""
+    try:
+        name = urlsplit("//" + host).hostname or ""
+    except ValueError:
+        name = ""
+    if not host_allowed(name, bound, allowed_hosts):
+        return (f"Host {host[:100]!r} is not this server (it answers to {bound} and localhost): refused, as a "
+                "page on another site reaching it through DNS rebinding would be")
+    fetch_site = headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site.lower() not in ("same-origin", "none"):
+        return f"cross-site request refused (Sec-Fetch-Site: {fetch_site[:40]!r})"
+    origin = headers.get("origin")
+    if origin is not None:
+        try:
+            parts = urlsplit(origin)
+            same = parts.scheme in ("http", "https") and parts.netloc.lower() == host.lower()
+        except ValueError:
+            same = False
+        if not same:
+            return f"cross-site request refused (Origin {origin[:100]!r} is not this server)"
+    return None
 
 
 def check_host(host: str, *, allow_remote: bool) -> None:
@@ -53,12 +111,13 @@ class ModelServer:
 
     def __init__(self, target: Target, host: str = "127.0.0.1", port: int = 0, *, output: ServedOutput = "logits",
                  columns: list[str] | None = None, request_key: str = "instances",
-                 allow_remote: bool = False, max_rows: int = 100_000) -> None:
+                 allow_remote: bool = False, max_rows: int = 100_000, allowed_hosts: Collection[str] = ()) -> None:
         check_host(host, allow_remote=allow_remote)
         if output not in ("logits", "probabilities", "labels"):
             raise ValueError(f"output must be logits, probabilities or labels, got {output!r}")
         self.target, self.output, self.columns = target, output, columns
         self.request_key, self.max_rows = request_key, max_rows
+        self.bound, self.allowed_hosts = host, tuple(allowed_hosts)  # DNS names (besides localhost) it answers to
         self.records_served = 0
         self.requests_served = 0
         self._lock = threading.Lock()
@@ -166,16 +225,29 @@ def _handler_for(app: ModelServer) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
+            self.send_header("X-Content-Type-Options", "nosniff")
             self.end_headers()
             self.wfile.write(data)
 
+        def _refused(self) -> bool:
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            why = request_refusal(headers, app.bound, app.allowed_hosts)
+            if why is not None:
+                self.close_connection = True  # the body of a refused POST is never read
+                self._reply(403, {"error": why})
+            return why is not None
+
         def do_GET(self) -> None:
+            if self._refused():
+                return
             if self.path.rstrip("/") in ("", "/health"):
                 self._reply(200, app.health())
             else:
                 self._reply(404, {"error": f"no such path {self.path!r}; POST /predict or GET /health"})
 
         def do_POST(self) -> None:
+            if self._refused():
+                return
             if self.path.rstrip("/") not in ("", "/predict"):
                 self._reply(404, {"error": f"no such path {self.path!r}; POST rows to /predict"})
                 return
@@ -200,12 +272,15 @@ def _handler_for(app: ModelServer) -> type[BaseHTTPRequestHandler]:
 
 
 def serve_model(target: Target, host: str = "127.0.0.1", port: int = 8000, *, output: ServedOutput = "logits",
-                columns: list[str] | None = None, allow_remote: bool = False, block: bool = True) -> ModelServer:
+                columns: list[str] | None = None, allow_remote: bool = False, block: bool = True,
+                allowed_hosts: Collection[str] = ()) -> ModelServer:
     """Serve ``target`` on ``host:port`` (``port=0``: any free port). ``block=False`` returns a started server.
+    ``allowed_hosts``: DNS names clients may use for it besides localhost and IP addresses (see :func:`host_allowed`).
 
     >>> # server = serve_model(target, port=0, block=False); ...; server.stop()
     """
-    server = ModelServer(target, host, port, output=output, columns=columns, allow_remote=allow_remote)
+    server = ModelServer(target, host, port, output=output, columns=columns, allow_remote=allow_remote,
+                         allowed_hosts=allowed_hosts)
     if not block:
         return server.start()
     try:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -62,7 +63,9 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 
 def _templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    """Every page escapes what it shows: autoescape for all templates (starlette's default skips ``.html.j2``)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
+    templates = Jinja2Templates(env=env)
     templates.env.filters.update(fmt.FILTERS)
     templates.env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "—"
     return templates

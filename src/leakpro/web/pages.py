@@ -9,12 +9,16 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 
+from leakpro.report.render import report_csp
 from leakpro.web.app import AppState, render, state
 from leakpro.web.models import Audit, AuditStatus
 from leakpro.web.storage import DOWNLOADS, AuditDir
 from leakpro.web.summary import Glance, compare, glance
 
 router = APIRouter()
+# The self-contained report inlines its stylesheet and script: allowed by hash, and nothing else. The sandbox gives
+# it an origin of its own, so even a script it should not hold could not act as this app.
+REPORT_CSP = f"{report_csp()}; frame-ancestors 'self'; sandbox allow-scripts allow-popups"
 POLL_S = 0.25
 HEARTBEAT_S = 15.0
 
@@ -125,7 +129,8 @@ async def download(request: Request, audit_id: str, name: str) -> FileResponse:
         raise HTTPException(404, f"{name!r} is not a file of this audit")
     inline = name == "report.html"
     return FileResponse(path, media_type=DOWNLOADS[name][1], filename=None if inline else f"{audit_id[:8]}-{name}",
-                        content_disposition_type="inline" if inline else "attachment")
+                        content_disposition_type="inline" if inline else "attachment",
+                        headers={"content-security-policy": REPORT_CSP} if inline else None)
 
 
 @router.get("/compare", response_class=HTMLResponse)

@@ -2,9 +2,11 @@
 
 :func:`check_bind` refuses to bind beyond loopback without a token. :class:`SecurityMiddleware` (pure ASGI)
 then, on every request: checks the token (``X-LeakPro-Token`` header or ``leakpro_token`` cookie; opening
-``/?token=...`` once sets the cookie), refuses foreign ``Host`` headers when bound to loopback (DNS rebinding)
-and cross-site ``Origin`` on state-changing requests (CSRF), caps request bodies, and adds headers that keep
-every page from loading anything that is not on this server.
+``/?token=...`` once sets the cookie and redirects to the same path on this server, never elsewhere), refuses
+foreign ``Host`` headers when bound to loopback (DNS rebinding) and cross-site state-changing requests (CSRF,
+see :func:`cross_site`), caps request bodies, and adds headers that keep every page from loading anything that
+is not on this server: the CSP allows scripts and styles from ``/static`` only, no inline code, so one missed
+escape cannot run a script. A response that sets its own CSP (the self-contained report) keeps it.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 TOKEN_HEADER = "x-leakpro-token"
 TOKEN_COOKIE = "leakpro_token"
 MIN_TOKEN_LENGTH = 16
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-       "form-action 'self'; frame-ancestors 'self'")
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SAME_SITE_FETCH = frozenset({"same-origin", "none"})  # Sec-Fetch-Site values of this site's pages (none: typed URL)
+# same-origin: this site's own form POSTs carry their Origin (no-referrer would make browsers send Origin: null)
+REFERRER_POLICY = b"same-origin"
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -63,10 +67,47 @@ def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
 
+def _same_host(url: str, host: str) -> bool:
+    """Whether ``url`` (an Origin or Referer) is an http(s) URL on ``host`` (the Host header, with its port)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and parts.netloc.lower() == host.lower()
+
+
+def cross_site(headers: dict[str, str]) -> str | None:
+    """Why a state-changing request does not come from this site's own pages, or ``None`` when it may.
+
+    Browsers say where a request comes from: ``Sec-Fetch-Site`` must be ``same-origin`` (or ``none``: typed by
+    the user); ``Origin`` must be this very host and port (``null``, sent by sandboxed frames, ``data:`` and
+    ``file:`` pages, is refused); without an Origin, a ``Referer`` must be on this host. A request with none of
+    the three does not come from a browser page (curl, scripts) and is left to the token check.
+    """
+    host = headers.get("host", "")
+    fetch_site = headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site.lower() not in SAME_SITE_FETCH:
+        return f"Sec-Fetch-Site is {fetch_site!r}"
+    origin = headers.get("origin")
+    if origin is not None:
+        return None if _same_host(origin, host) else f"Origin {origin[:100]!r} is not this server"
+    referer = headers.get("referer")
+    if referer is not None and not _same_host(referer, host):
+        return "the Referer is not a page of this server"
+    return None
+
+
+def local_location(path: str, query: str = "") -> str:
+    """A redirect target on this server: ``path`` with one leading slash and every unsafe character quoted, so
+    ``//evil.example/``, ``/\\evil.example`` or a tab between slashes can never leave the site."""
+    location = "/" + quote(path.lstrip("/\\"), safe="/:@!$&'()*+,;=-._~")
+    return location + (f"?{query}" if query else "")
+
+
 async def _reply(send: Send, status: int, text: str, extra: list[tuple[bytes, bytes]] | None = None) -> None:
     body = text.encode()
     headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
-               *(extra or [])]
+               (b"x-content-type-options", b"nosniff"), *(extra or [])]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -102,10 +143,10 @@ class SecurityMiddleware:
         host = urlsplit("//" + headers.get("host", "")).hostname or ""
         if self.loopback_only and not is_loopback(host):
             return 421, f"Host {host!r} is not this computer; open the app at http://127.0.0.1 instead."
-        origin = headers.get("origin")
-        cross_site = origin not in (None, "null") and urlsplit(str(origin)).netloc != headers.get("host")
-        if scope["method"] not in SAFE_METHODS and cross_site:
-            return 403, "Cross-site request refused: forms of this app can only be sent from its own pages."
+        why = cross_site(headers) if scope["method"] not in SAFE_METHODS else None
+        if why is not None:
+            return 403, (f"Cross-site request refused ({why}): forms of this app can only be sent from its own "
+                         "pages.")
         length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
             return 413, f"Request too large: the limit is {self.max_body / 2**20:.1f} MiB."
@@ -129,8 +170,7 @@ class SecurityMiddleware:
         assert self.token is not None
         if given is None or not secrets.compare_digest(given.encode(), self.token.encode()):
             return False
-        rest = urlencode([(k, v) for k, v in query if k != "token"])
-        location = scope["path"] + (f"?{rest}" if rest else "")
+        location = local_location(scope["path"], urlencode([(k, v) for k, v in query if k != "token"]))
         cookie = f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/"
         await _reply(send, 303, "signed in", [(b"location", location.encode()), (b"set-cookie", cookie.encode())])
         return True
@@ -155,8 +195,10 @@ class SecurityMiddleware:
                 return
             if message["type"] == "http.response.start":
                 state["started"] = True
-                message["headers"] = [*message.get("headers", []), (b"content-security-policy", CSP.encode()),
-                                      (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                sent = list(message.get("headers", []))
+                own_csp = any(k.lower() == b"content-security-policy" for k, _ in sent)
+                message["headers"] = [*sent, *([] if own_csp else [(b"content-security-policy", CSP.encode())]),
+                                      (b"x-content-type-options", b"nosniff"), (b"referrer-policy", REFERRER_POLICY),
                                       (b"x-frame-options", b"SAMEORIGIN")]
             await send(message)
 
