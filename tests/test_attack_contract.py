@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
+import json
+import re
+import sys
+
 import numpy as np
 import pytest
 from pydantic import ValidationError
@@ -48,9 +54,22 @@ def _small(cls: type[MembershipAttack]) -> MembershipAttack:
 @pytest.mark.parametrize("name", ATTACKS)
 def test_declares_itself(name):
     cls = registered_attacks()[name]
-    assert cls.name == name and cls.title and "20" in cls.paper
+    assert cls.name == name and cls.title and re.search(r"\b(19|20)\d\d\b", cls.paper)
     assert cls.threat_models and cls.threat_models <= set(ThreatModel)
-    assert cls.__doc__ is not None or cls.__module__
+    # documented where a reader looks (the class, else its module): the paper's first author and the threat
+    # model it declares, in words
+    doc = cls.__doc__ or sys.modules[cls.__module__].__doc__ or ""
+    assert cls.paper.split()[0] in doc, f"{name}: the docstring does not name {cls.paper.split()[0]}"
+    assert "Threat model" in doc, f"{name}: the docstring does not state its threat model"
+    for threat in cls.threat_models:
+        assert threat.value in doc.split("Threat model", 1)[1], f"{name}: threat model {threat.value!r} not stated"
+
+
+@pytest.mark.parametrize("module", sorted({registered_attacks()[n].__module__ for n in ATTACKS}
+                                          | {"leakpro.attacks.membership.features"}))
+def test_docstring_examples_run(module):
+    failed, _ = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert failed == 0
 
 
 @pytest.mark.parametrize("name", ATTACKS)
@@ -67,6 +86,24 @@ def test_scores_every_candidate_deterministically(name, small_game):
     second = _small(cls).run(_view(small_game, threat))
     assert first.shape == (400,) and np.isfinite(first).all()
     assert np.array_equal(first, second)
+
+
+@pytest.mark.parametrize("name", ATTACKS)
+def test_records_derived_values_as_json(name, small_game):
+    """What an attack chose itself (attributes ending in ``_``, copied into results.json) must serialise,
+    and a tuned or fallen-back setting must say so: RMIA offline names where its ``a`` came from."""
+    cls = registered_attacks()[name]
+    threat = ThreatModel.SCORES if ThreatModel.SCORES in cls.threat_models else ThreatModel.LABELS
+    attack = _small(cls)
+    if name == "rmia":
+        attack = cls(random_state=1, reference_models=2, mode="offline")
+    attack.run(_view(small_game, threat))
+    derived = {k: v for k, v in vars(attack).items() if k.endswith("_") and not k.startswith("_")}
+    assert json.loads(json.dumps(derived)) == derived
+    if name == "rmia":
+        assert derived["a_"] == 0.5 and derived["a_source_"].startswith("default 0.5, not tuned")
+    if name == "lira":
+        assert set(derived) == {"variance_", "variance_records_", "pooled_variance_from_"}
 
 
 @pytest.mark.parametrize("name", ATTACKS)
