@@ -33,14 +33,14 @@ def defended(tmp_path_factory):
 
 def test_undefended_overfit_target_has_a_clearly_positive_bound(defended):
     row = next(r for r in defended.risk_utility if r.role == "target")
-    assert row.epsilon_lower_bound > 0.5
+    assert row.epsilon_heuristic > 0.5
     assert row.accountant_epsilon is None
 
 
 def test_dp_variant_bound_below_accountant(defended):
     row = next(r for r in defended.risk_utility if r.target == "dp-eps1")
     assert row.accountant_epsilon is not None and row.accountant_epsilon <= 1.0 + 1e-6
-    assert row.epsilon_lower_bound <= row.accountant_epsilon
+    assert row.epsilon_heuristic <= row.accountant_epsilon
     target = next(r for r in defended.risk_utility if r.role == "target")
     assert row.tpr_at_1pct_fpr.value < target.tpr_at_1pct_fpr.value
 
@@ -59,7 +59,7 @@ def test_dp_bound_never_exceeds_accountant_over_seeds(tmp_path, seed):
     result = run_audit(_config(seed, defences, ["loss", "rmia"]), out=tmp_path)
     row = next(r for r in result.risk_utility if r.target == "dp")
     assert row.accountant_epsilon is not None
-    assert row.epsilon_lower_bound <= row.accountant_epsilon
+    assert row.epsilon_heuristic <= row.accountant_epsilon
 
 
 def test_defence_config_errors():

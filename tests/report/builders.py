@@ -23,7 +23,7 @@ from leakpro.audit.runner import risk_utility
 from leakpro.federated.images import save_reconstruction_grid
 from leakpro.federated.results import ClientMiaOutcome, FederatedAuditResult, ReconstructionOutcome, Setting
 from leakpro.metrics.epsilon import epsilon_lower_bound
-from leakpro.results.types import AuditResult, EpsilonLowerBound, Interval, OneRunResult, TargetResult
+from leakpro.results.types import AuditResult, EpsilonHeuristic, Interval, OneRunResult, TargetResult
 
 from .conftest import _target
 
@@ -33,7 +33,7 @@ def _with_bounds(target: TargetResult, table: pd.DataFrame) -> TargetResult:
     attacks = []
     for a in target.attacks:
         bound = epsilon_lower_bound(table[a.scores_column].to_numpy(dtype=float), members, seed=a.seed)
-        attacks.append(a.model_copy(update={"epsilon_lower_bound": EpsilonLowerBound(**vars(bound))}))
+        attacks.append(a.model_copy(update={"epsilon_heuristic": EpsilonHeuristic(**vars(bound))}))
     return target.model_copy(update={"attacks": attacks})
 
 

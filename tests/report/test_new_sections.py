@@ -79,7 +79,7 @@ def test_defences_section_numbers(full: Full) -> None:
         assert f"{fmt.pct(t.value)} {fmt.interval_pct(t.low, t.high)} {row.strongest_attack}" in text, row.target
         assert f"{fmt.auc(row.auc.value)} {fmt.interval_auc(row.auc.low, row.auc.high)}" in text
         assert f"{fmt.pct(row.test_accuracy, 1)}" in text
-        assert f"ε ≥ {fmt.eps(row.epsilon_lower_bound)}" in text
+        assert fmt.eps(row.epsilon_heuristic) in text and "Heuristic ε (not a DP bound)" in text
     dp = next(r for r in full.result.risk_utility if r.target == "dp")
     assert dp.accountant_epsilon == 2.0 and "ε ≤ 2.00 (δ = 1e-05)" in text
     assert "DP-SGD (target ε 2, clipping norm 1); 5 epochs" in text and "API rounds scores to 1 decimal(s)" in text
@@ -103,12 +103,19 @@ def test_defences_in_pdf(full: Full) -> None:
 def test_a_bound_above_the_accountant_is_flagged(full: Full) -> None:
     inputs = load_inputs(full.directory / "results.json", frame_provider=None)
     assert inputs.result is not None
-    rows = [r.model_copy(update={"epsilon_lower_bound": 3.5}) if r.target == "dp" else r
+    # a heuristic ε above the accountant's is not a DP statement: no warning from it
+    rows = [r.model_copy(update={"epsilon_heuristic": 3.5}) if r.target == "dp" else r
             for r in inputs.result.risk_utility]
-    broken = type(inputs)(inputs.results_path, inputs.result.model_copy(update={"risk_utility": rows}),
+    heuristic = type(inputs)(inputs.results_path, inputs.result.model_copy(update={"risk_utility": rows}),
+                             inputs.scores, None)
+    assert "Check the DP training" not in squash(html_lib.unescape(re.sub(r"<[^>]+>", " ", render_html(heuristic))))
+    # a sound one-run bound above it is
+    runs = [r.model_copy(update={"epsilon_lower_bound": 3.5}) if r.variant == "dp" else r
+            for r in inputs.result.one_run]
+    broken = type(inputs)(inputs.results_path, inputs.result.model_copy(update={"one_run": runs}),
                           inputs.scores, None)
     text = squash(html_lib.unescape(re.sub(r"<[^>]+>", " ", render_html(broken))))
-    assert "Check the DP training: for dp the attacks demonstrate more privacy loss" in text
+    assert "Check the DP training: for dp the one-run audit demonstrates more privacy loss" in text
 
 
 def test_api_section_numbers(full: Full) -> None:

@@ -122,15 +122,15 @@ def test_defended_variant_and_epsilon_are_shown(results_dir: Path, tmp_path: Pat
     from leakpro.report.inputs import load_inputs
     from leakpro.results.types import AttackResult, TargetResult
 
-    if "epsilon_lower_bound" not in AttackResult.model_fields or "privacy" not in TargetResult.model_fields:
+    if "epsilon_heuristic" not in AttackResult.model_fields or "privacy" not in TargetResult.model_fields:
         pytest.skip("this results schema has no defended variants or ε bounds")
-    from leakpro.results.types import EpsilonLowerBound  # type: ignore[attr-defined]
+    from leakpro.results.types import EpsilonHeuristic  # type: ignore[attr-defined]
 
     inputs = load_inputs(results_dir / "results.json", frame_provider=None)
     target, null = inputs.result.targets
-    bound = EpsilonLowerBound(epsilon=1.2345, delta=1e-5, confidence=0.95, direction="members-high", threshold=0.5,
+    bound = EpsilonHeuristic(epsilon=1.2345, delta=1e-5, confidence=0.95, direction="members-high", threshold=0.5,
                               successes=10, trials=20, errors=1, error_trials=20)
-    attacks = [target.attacks[0].model_copy(update={"epsilon_lower_bound": bound}), *target.attacks[1:]]
+    attacks = [target.attacks[0].model_copy(update={"epsilon_heuristic": bound}), *target.attacks[1:]]
     defended = target.model_copy(update={"name": "dp", "role": "defence", "privacy": {"epsilon": 7.5, "delta": 1e-5},
                                          "defence": {"dp_sgd": True}, "attacks": attacks})
     result = inputs.result.model_copy(update={"targets": [target.model_copy(update={"attacks": attacks}), null,
@@ -138,5 +138,5 @@ def test_defended_variant_and_epsilon_are_shown(results_dir: Path, tmp_path: Pat
     scores = {**inputs.scores, "dp": inputs.scores["target"]}
     text = re.sub(r"<[^>]+>", " ", render_html(type(inputs)(inputs.results_path, result, scores, None)))
     text = re.sub(r"\s+", " ", text)
-    assert "defended variant" in text and "7.50" in text and "Empirical ε lower bound" in text
-    assert "empirical privacy loss ε ≥ 1.23 at δ = 1e-05 (95% confidence)" in text
+    assert "defended variant" in text and "7.50" in text and "Heuristic ε (not a DP bound)" in text
+    assert "heuristic ε 1.23 at δ = 1e-05 (not a DP lower bound" in text

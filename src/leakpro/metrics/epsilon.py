@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from leakpro.metrics.roc import check_scores, roc_curve
-from leakpro.stats.intervals import clopper_pearson_one_sided
+from leakpro.stats.intervals import clopper_pearson_one_sided, clopper_pearson_one_sided_many
 
 
 @dataclass(frozen=True)
@@ -53,17 +53,30 @@ def _counts(scores: np.ndarray, members: np.ndarray, t: float, direction: str) -
     return int((~flagged & ~members).sum()), n_out, int((~flagged & members).sum()), n_in
 
 
+def _bounds(successes: np.ndarray, trials: np.ndarray, errors: np.ndarray, error_trials: np.ndarray, delta: float,
+            confidence: float) -> np.ndarray:
+    """:func:`_bound` over arrays of counts."""
+    one_sided = 1 - (1 - confidence) / 2
+    rate_lo = clopper_pearson_one_sided_many(successes, trials, one_sided)[0]
+    err_hi = clopper_pearson_one_sided_many(errors, error_trials, one_sided)[1]
+    ok = (rate_lo - delta > 0) & (err_hi > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eps = np.where(ok, np.log(np.where(ok, rate_lo - delta, 1.0) / np.where(ok, err_hi, 1.0)), 0.0)
+    return np.maximum(eps, 0.0)
+
+
 def _best_threshold(scores: np.ndarray, members: np.ndarray, delta: float, confidence: float,
                     max_thresholds: int) -> tuple[float, str]:
+    """The (threshold, direction) with the largest bound on these records (first of equals, thresholds in ROC
+    order, members-high before members-low)."""
     roc = roc_curve(scores, members)
     idx = np.unique(np.linspace(1, roc.thresholds.size - 1, min(max_thresholds, roc.thresholds.size - 1)).astype(int))
-    best = (-1.0, float(roc.thresholds[-1]), "members-high")
-    for t in roc.thresholds[idx]:
-        for direction in ("members-high", "members-low"):
-            eps = _bound(*_counts(scores, members, float(t), direction), delta, confidence)
-            if eps > best[0]:
-                best = (eps, float(t), direction)
-    return best[1], best[2]
+    tp, fp = roc.tp[idx], roc.fp[idx]  # flagged = score >= threshold
+    n_in, n_out = roc.positives, roc.negatives
+    high = _bounds(tp, np.full_like(tp, n_in), fp, np.full_like(fp, n_out), delta, confidence)
+    low = _bounds(n_out - fp, np.full_like(fp, n_out), n_in - tp, np.full_like(tp, n_in), delta, confidence)
+    best = int(np.argmax(np.column_stack([high, low]).ravel()))
+    return float(roc.thresholds[idx][best // 2]), ("members-high", "members-low")[best % 2]
 
 
 def epsilon_lower_bound(scores: np.ndarray, members: np.ndarray, *, delta: float = 1e-5, confidence: float = 0.95,

@@ -13,6 +13,7 @@ from leakpro.metrics.roc import (
     roc_curve,
     tpr_at_fpr,
 )
+from leakpro.metrics.tpr_interval import tpr_at_fpr_interval
 from leakpro.results.types import Interval, OperatingPointResult
 from leakpro.stats.intervals import clopper_pearson
 
@@ -20,19 +21,29 @@ FPR_LEVELS = (0.1, 0.01, 0.001, 0.0)
 
 
 def membership_metrics(scores: np.ndarray, members: np.ndarray) -> dict[str, Any]:
-    """AUC with interval, TPR@FPR with counts and intervals, balanced accuracy, advantage, ROC."""
+    """AUC with interval, TPR@FPR with counts and intervals, balanced accuracy, advantage, ROC.
+
+    The TPR interval at FPR ≤ α (α > 0) covers the true TPR at FPR = α, threshold error included
+    (:mod:`leakpro.metrics.tpr_interval`). At α = 0 no such truth is estimable from finite samples: the interval
+    is Clopper–Pearson on the members at the observed threshold and says so in its method.
+    """
     roc = roc_curve(scores, members)
     value, low, high = auc_delong_interval(scores, members)
     points = []
     for level in FPR_LEVELS:
         op = tpr_at_fpr(roc, level)
-        tlo, thi = clopper_pearson(op.tp, op.positives)
+        if level > 0:
+            ti = tpr_at_fpr_interval(roc, level)
+            tlo, thi, tmethod = ti.low, ti.high, ti.method
+        else:
+            tlo, thi = clopper_pearson(op.tp, op.positives)
+            tmethod = "clopper-pearson at the observed threshold"
         flo, fhi = clopper_pearson(op.fp, op.negatives)
         points.append(
             OperatingPointResult(
                 fpr_level=level,
                 threshold=op.threshold if np.isfinite(op.threshold) else None,
-                tpr=Interval(value=op.tp / op.positives, low=tlo, high=thi, method="clopper-pearson"),
+                tpr=Interval(value=op.tp / op.positives, low=tlo, high=thi, method=tmethod),
                 fpr=Interval(value=op.fp / op.negatives, low=flo, high=fhi, method="clopper-pearson"),
                 true_positives=op.tp,
                 false_positives=op.fp,

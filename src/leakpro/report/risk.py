@@ -9,8 +9,11 @@ Reconstruction rungs look at how far reconstructions beat the best guess made wi
 Model-inversion rungs look at how far an evaluation classifier recognises the inverted classes beyond chance and an
 untrained model; attribute-inference rungs at how far the attack beats imputing the attribute without the model.
 
-Each figure carries a 95 % interval, so each level does too: the *level* is read at the point estimates,
-and its interval is the pair of levels read at the lower and at the upper ends of the figures' intervals.
+Each figure carries a 95 % interval, so each level does too. For one attack the *level* is read at the point
+estimates, and its interval is the pair of levels read at the lower and at the upper ends of the figures'
+intervals. A *target's* membership level (page one) picks the worst of k attacks, so it is read at the lower ends
+of intervals made simultaneous over every attack and figure (:mod:`leakpro.metrics.simultaneous`): on a model that
+leaks nothing it exceeds Low with probability at most 2.5 %, however many attacks ran.
 
 >>> t = MEMBERSHIP_THRESHOLDS
 >>> level_of(t, {"auc": 0.5, "tpr@1%": 0.01, "tpr@0.1%": 0.001}).name
@@ -23,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
-from leakpro.results.types import AttackResult, OperatingPointResult
+from leakpro.results.types import AttackResult, OperatingPointResult, TargetResult
 
 
 class RiskLevel(IntEnum):
@@ -70,6 +73,7 @@ SYNTHETIC_THRESHOLDS: tuple[Threshold, ...] = (
     Threshold(RiskLevel.VERY_HIGH, "risk", 0.50, "the attack succeeds on half the records beyond the control"),
     Threshold(RiskLevel.HIGH, "risk", 0.20, "one in five records beyond what the control explains"),
     Threshold(RiskLevel.MODERATE, "risk", 0.05, "a measurable excess over the control"),
+    Threshold(RiskLevel.VERY_HIGH, "auc", 0.80, "membership on the synthetic table: members separated most of the time"),
     Threshold(RiskLevel.HIGH, "auc", 0.65, "membership on the synthetic table: clear advantage"),
     Threshold(RiskLevel.MODERATE, "auc", 0.55, "membership on the synthetic table: small advantage"),
 )
@@ -215,3 +219,48 @@ def overall(assessments: Iterable[Assessment]) -> Assessment | None:
         strength=worst.strength,
         interval_name=worst.interval_name,
     )
+
+
+def simultaneous_figures(target: TargetResult, attack_id: str) -> tuple[dict[str, float], dict[str, float],
+                                                                         dict[str, float]] | None:
+    """(point, lower, upper) of one attack's figures from the target's simultaneous intervals, if recorded."""
+    sim = target.simultaneous
+    if sim is None or attack_id not in sim.attacks:
+        return None
+    figs = sim.attacks[attack_id]
+    return ({k: v.value for k, v in figs.items()}, {k: v.low for k, v in figs.items()},
+            {k: v.high for k, v in figs.items()})
+
+
+def selection_note(target: TargetResult) -> str:
+    """How a target's level accounts for picking the strongest of its attacks, in words."""
+    sim = target.simultaneous
+    if sim is None:
+        return ("read at the strongest attack's point estimate (results written before simultaneous intervals: "
+                "picking the best of the attacks is not accounted for)")
+    return (f"read at the lower ends of {sim.confidence:.0%} intervals that hold together over all "
+            f"{len(sim.attacks)} attacks and their figures ({sim.comparisons} intervals, each at "
+            f"{sim.comparison_confidence:.2%}; Bonferroni), so picking the strongest attack does not inflate it")
+
+
+def assess_target(target: TargetResult) -> Assessment | None:
+    """A target's membership level: the worst attack, read at the lower ends of simultaneous intervals.
+
+    The interval of the level runs from there to the level at the upper ends. Results without simultaneous
+    intervals (written by older versions) fall back to the worst attack's point-estimate level.
+    """
+    if not target.attacks:
+        return None
+    if target.simultaneous is None:
+        return overall(assess_attack(a) for a in target.attacks)
+    items = []
+    for a in target.attacks:
+        figs = simultaneous_figures(target, a.id)
+        if figs is None:
+            continue
+        _, low, high = figs
+        level, top = level_of(MEMBERSHIP_THRESHOLDS, low), level_of(MEMBERSHIP_THRESHOLDS, high)
+        name = f"simultaneous {target.simultaneous.confidence:.0%} over {len(target.simultaneous.attacks)} attacks"
+        items.append(Assessment(level, level, top, deciding(MEMBERSHIP_THRESHOLDS, low), a.id, low.get("auc", 0.0),
+                                name))
+    return overall(items)

@@ -86,21 +86,81 @@ MEMBERSHIP_HOW = (
 )
 
 SYNTHETIC_HOW = (
-    "<b>Synthetic data.</b> Each attack's level is read from its risk, the share of its success on the real "
-    "training records that its success on control records (real records the generator never saw) cannot explain, "
-    "with its 95 % interval; membership on the synthetic table is read from the AUC."
+    "<b>Synthetic data.</b> Each attack's risk is the share of its success on the generator's training records that "
+    "its success on control records (real records the generator never saw) cannot explain; membership on the "
+    "synthetic table is read from the AUC. A question's level is read at the lower end of 95 % intervals made "
+    "simultaneous over the k attacks of its family (Bonferroni: each attack's interval at 1 − 0.05/k), so trying "
+    "many attacks does not raise it by chance; the upper ends give the top of the level's range. When the control "
+    "already succeeds (at least 95 % with confidence) the risk is undefined, said so, and decides nothing."
 )
+
+SYNTHETIC_QUESTIONS = {
+    "singling_out": "singling out",
+    "linkability": "linkability",
+    "inference": "inference",
+    "synthetic_membership": "membership",
+}
+
+SYNTHETIC_HEADLINE = "Synthetic table: highest risk ({question})"
+
+SYNTHETIC_FAMILY_NOTE = (
+    "Level read at the lower end of 95 % intervals made simultaneous over k = {k} {attacks} (Bonferroni: each "
+    "attack's interval at {confidence}); the upper ends give the top of the level's range."
+)
+
+SYNTHETIC_NO_SIMULTANEOUS = (
+    "Level read at the lower end of each attack's own 95 % interval: this results file records no intervals made "
+    "simultaneous over the family's attacks (written by an older LeakPro; re-run the audit for them), so the level "
+    "is not corrected for the number of attacks."
+)
+
+SYNTHETIC_UNDEFINED = (
+    "The risk (ORI − CONTROL) / (1 − CONTROL) is undefined when the control already succeeds: when every control "
+    "target succeeded, or when the lower end of the control's success interval (at the confidence the level is "
+    "read at) is at least 95 %. The synthetic table can then add at most 5 % of the targets beyond what the "
+    "population gives — no more than the smallest excess the levels count — while the ratio divides by a number "
+    "too near 0 to estimate (498 of 500 control successes would give a risk anywhere between large negative values "
+    "and 100 %). Such an attack is listed with its reason and decides no level."
+)
+
+SYNTHETIC_MEANING = {
+    RiskLevel.LOW: (
+        "The attacks on the synthetic table did no better on the generator's training records than on real records "
+        "it never saw, beyond what chance allows over all the attacks tried. This supports, but does not prove, "
+        "that the synthetic table does not expose the people it was made from to the means tested here."
+    ),
+    RiskLevel.MODERATE: (
+        "At least one attack did measurably better on the generator's training records than on real records the "
+        "generator never saw, but the excess is small. The synthetic table reveals something about the people it "
+        "was made from; document the residual risk and consider a more private generator."
+    ),
+    RiskLevel.HIGH: (
+        "For at least one in five of the generator's training records, an attack on the synthetic table succeeds "
+        "beyond what real records it never saw explain (or membership is clearly detectable). The synthetic table "
+        "exposes the people it was made from and should not be treated as anonymous."
+    ),
+    RiskLevel.VERY_HIGH: (
+        "For at least half of the generator's training records, an attack on the synthetic table succeeds beyond "
+        "what real records it never saw explain (or membership is detected most of the time). The synthetic table "
+        "gives the people it was made from away and "
+        "must be handled as personal data; use a more private generator (e.g. differentially private) before "
+        "release."
+    ),
+}
 
 EPSILON_NOTE = (
     "<b>How to read ε.</b> Differential privacy (DP) promises that no single person's record changes what the "
     "trained model does by more than a factor e<sup>ε</sup> (up to a small failure probability δ). The "
     "<i>accountant's ε</i> is that promise, computed from the training settings: an upper limit on the privacy "
-    "loss, valid only when the training really followed those settings. The <i>empirical ε lower bound</i> comes "
-    "from the other side: an attack that tells members from non-members this well proves that the privacy loss is "
-    "<i>at least</i> this large (at the stated δ and confidence). It is a lower bound from the attacks that were "
+    "loss, valid only when the training really followed those settings. The <i>empirical ε lower bound</i> of the "
+    "one-run canary audit comes from the other side: canaries added by coin flips that the attacker tells apart "
+    "this well prove that the privacy loss is <i>at least</i> this large (at the stated δ and confidence). It is a "
+    "lower bound from the attacks that were "
     "run, not a guarantee: a stronger attack could show a larger loss, and a bound of 0 does not show that the "
     "model is private. Where both are shown, the lower bound must stay below the accountant's ε; a lower bound "
-    "above it means the promise does not hold, for example because of a bug in the DP training or its accounting."
+    "above it means the promise does not hold, for example because of a bug in the DP training or its accounting. "
+    "The <i>heuristic ε</i> beside each membership attack is not such a bound: it counts the candidates of one "
+    "training run as independent trials, which they are not, so it is never compared with the accountant's ε."
 )
 
 ONE_RUN_NOTE = (

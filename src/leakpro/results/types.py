@@ -28,7 +28,9 @@ class OperatingPointResult(_Frozen):
 
     fpr_level: float = Field(description="the FPR ceiling (0.1, 0.01, 0.001, 0)")
     threshold: float | None = Field(description="score threshold: member when score ≥ it; null: nobody flagged")
-    tpr: Interval = Field(description="true-positive rate with its Clopper–Pearson interval")
+    tpr: Interval = Field(description="true-positive rate; its interval covers the true TPR at FPR = level, the "
+                          "threshold's own error included ('quantile-rank mixture', leakpro.metrics.tpr_interval); "
+                          "at level 0, Clopper–Pearson at the observed threshold")
     fpr: Interval = Field(description="achieved false-positive rate with its Clopper–Pearson interval")
     true_positives: int
     false_positives: int
@@ -36,10 +38,22 @@ class OperatingPointResult(_Frozen):
     non_members: int
 
 
-class EpsilonLowerBound(_Frozen):
-    """Empirical lower bound on DP ε from this attack's scores (threshold chosen on a held-out half)."""
+HEURISTIC_EPSILON_CAVEAT = (
+    "heuristic, not a DP lower bound: it treats the candidates of one training run as independent trials, which "
+    "they are not (one model, a fixed member set); sound (ε, δ) lower bounds come from the one-run canary audit "
+    "(Bernoulli inclusion) or from many independent training runs")
+
+
+class EpsilonHeuristic(_Frozen):
+    """ln(TPR/FPR) of this attack's scores with Clopper–Pearson bounds, threshold chosen on a held-out half.
+
+    It would be an (ε, δ) lower bound if every candidate were an independent trial; the candidates of one training
+    run are not, so it is a heuristic figure and is kept out of DP statements (see ``caveat``).
+    """
 
     epsilon: float
+    kind: Literal["heuristic"] = "heuristic"
+    caveat: str = HEURISTIC_EPSILON_CAVEAT
     delta: float
     confidence: float
     direction: str = Field(description="'members-high': TPR vs FPR; 'members-low': TNR vs FNR")
@@ -48,6 +62,17 @@ class EpsilonLowerBound(_Frozen):
     trials: int
     errors: int
     error_trials: int
+
+
+class SimultaneousIntervals(_Frozen):
+    """Intervals of every attack's level figures that hold together (valid after picking the strongest attack)."""
+
+    method: str = Field(description="how the intervals were made simultaneous, e.g. Bonferroni over attacks × figures")
+    confidence: float = Field(description="family-wise confidence: all intervals hold together at least this often")
+    comparison_confidence: float = Field(description="confidence of each single interval")
+    comparisons: int
+    attacks: dict[str, dict[str, Interval]] = Field(
+        description="attack id → figure ('auc', 'tpr@1%', 'tpr@0.1%') → point estimate with simultaneous interval")
 
 
 class AttackResult(_Frozen):
@@ -69,7 +94,8 @@ class AttackResult(_Frozen):
     advantage: float = Field(description="best TPR − FPR over thresholds (membership advantage)")
     roc: dict[str, list[float]] = Field(description="downsampled ROC: {'fpr': [...], 'tpr': [...]}")
     scores_column: str = Field(description="column of this attack in the target's scores file")
-    epsilon_lower_bound: EpsilonLowerBound | None = None
+    epsilon_heuristic: EpsilonHeuristic | None = Field(
+        None, description="a heuristic ε figure from this attack's scores (NOT a DP lower bound; see its caveat)")
 
 
 class TargetResult(_Frozen):
@@ -87,6 +113,9 @@ class TargetResult(_Frozen):
     defence: dict[str, Any] | None = Field(None, description="the defence of this variant, as configured")
     privacy: dict[str, float] | None = Field(None, description="DP accountant: epsilon, delta, noise multiplier")
     attacks: list[AttackResult]
+    simultaneous: SimultaneousIntervals | None = Field(
+        None, description="the attacks' AUC and TPR intervals made simultaneous; risk levels are read at their lower "
+        "ends, so picking the strongest attack does not inflate the level")
 
 
 class RiskUtility(_Frozen):
@@ -96,10 +125,13 @@ class RiskUtility(_Frozen):
     role: str
     test_accuracy: float | None
     strongest_attack: str = Field(description="the attack with the highest TPR at 1% FPR")
-    tpr_at_1pct_fpr: Interval
-    auc: Interval = Field(description="AUC of the strongest attack")
+    tpr_at_1pct_fpr: Interval = Field(description="its TPR at 1% FPR, with the target's simultaneous interval")
+    auc: Interval = Field(description="AUC of the strongest attack, with the target's simultaneous interval")
+    selection: str = Field("", description="how the strongest attack was picked and how its intervals account for "
+                           "the choice")
     max_auc: float = Field(description="highest AUC over all attacks")
-    epsilon_lower_bound: float = Field(description="highest empirical ε lower bound over all attacks")
+    epsilon_heuristic: float = Field(description="highest heuristic ε figure over all attacks (not a DP lower "
+                                     "bound; the one-run audit gives one)")
     accountant_epsilon: float | None
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 
-from scipy import stats
+import numpy as np
+from scipy import special, stats
 
 
 def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -36,6 +37,23 @@ def clopper_pearson_one_sided(successes: int, trials: int, confidence: float = 0
     lo = 0.0 if successes == 0 else float(stats.beta.ppf(alpha, successes, trials - successes + 1))
     hi = 1.0 if successes == trials else float(stats.beta.ppf(1 - alpha, successes + 1, trials - successes))
     return (lo, hi)
+
+
+def clopper_pearson_one_sided_many(successes: np.ndarray, trials: np.ndarray,
+                                   confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`clopper_pearson_one_sided` over arrays of counts (same values, one vectorised call)."""
+    x = np.asarray(successes, dtype=np.float64)
+    n = np.broadcast_to(np.asarray(trials, dtype=np.float64), x.shape)
+    if np.any(x < 0) or np.any(x > n):
+        raise ValueError("need 0 <= successes <= trials for every count")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
+    alpha = 1.0 - confidence
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lo = np.where(x > 0, special.betaincinv(np.maximum(x, 1), n - x + 1, alpha), 0.0)
+        hi = np.where(x < n, special.betaincinv(x + 1, np.maximum(n - x, 1), 1 - alpha), 1.0)
+    empty = n == 0
+    return np.where(empty, 0.0, lo), np.where(empty, 1.0, hi)
 
 
 def wilson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:

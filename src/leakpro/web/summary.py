@@ -51,7 +51,7 @@ def glance(d: AuditDir) -> Glance | None:
         for a in t.attacks:
             level = assess_attack(a).level
             tpr1 = next((op.tpr.value for op in a.tpr_at_fpr if abs(op.fpr_level - 0.01) < 1e-12), None)
-            eps = a.epsilon_lower_bound.epsilon if a.epsilon_lower_bound else None
+            eps = a.epsilon_heuristic.epsilon if a.epsilon_heuristic else None
             figures.append(Figure(f"{t.name} / {a.id}", t.name, t.role, a.id, a.title, "AUC", a.auc.value,
                                   a.auc.low, a.auc.high, tpr1, eps, level.label, level.css))
     if d.synthetic_results.is_file():

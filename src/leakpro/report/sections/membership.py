@@ -13,9 +13,9 @@ from leakpro.report.risk import (
     FIGURE_NAMES,
     MEMBERSHIP_THRESHOLDS,
     Assessment,
-    assess_attack,
+    assess_target,
     membership_figures,
-    overall,
+    simultaneous_figures,
 )
 from leakpro.report.sections.base import SectionContent, SummaryRow, register_section
 from leakpro.report.sections.membership_attack import AttackView, ExposedRow, build_attack_view, features_of
@@ -50,8 +50,8 @@ ROLE_NAMES = {"target": "audited", "null": "null control", "defence": "defended 
 
 
 def epsilon_bound(attack: AttackResult) -> float | None:
-    """The attack's empirical ε lower bound, when the audit computed one."""
-    bound = getattr(attack, "epsilon_lower_bound", None)
+    """The attack's heuristic ε figure (not a DP lower bound), when the audit computed one."""
+    bound = getattr(attack, "epsilon_heuristic", None)
     value = getattr(bound, "epsilon", None)
     return float(value) if value is not None else None
 
@@ -76,8 +76,8 @@ def has_defence_results(result: AuditResult | None) -> bool:
 
 
 def target_assessment(target: TargetResult | None) -> Assessment | None:
-    """The worst attack's level, with its interval, for one target."""
-    return overall(assess_attack(a) for a in target.attacks) if target else None
+    """The worst attack's level, with its interval, for one target (see :func:`assess_target`)."""
+    return assess_target(target) if target else None
 
 
 def _triples(attacks: list[AttackResult], level: float | None) -> list[tuple[float, float, float]]:
@@ -121,7 +121,7 @@ def _evidence(assessment: Assessment | None, target: TargetResult | None) -> str
     if assessment is None or target is None:
         return ""
     attack = next(a for a in target.attacks if a.id == assessment.source)
-    point, low, high = membership_figures(attack)
+    point, low, high = simultaneous_figures(target, attack.id) or membership_figures(attack)
     figure = assessment.reason.figure if assessment.reason else "auc"
     if figure == "auc":
         value = f"{fmt.auc(point[figure])} {fmt.interval_auc(low[figure], high[figure])}"

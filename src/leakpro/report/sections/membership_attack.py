@@ -55,7 +55,7 @@ class AttackView:
     slider_start: int
     slider_max: int
     tied: int  # records scoring at least the lowest score shown (more than shown: ties cut off)
-    epsilon: dict[str, float] | None = None  # empirical ε lower bound, when the audit computed one
+    epsilon: dict[str, Any] | None = None  # heuristic ε figure (not a DP bound), when the audit computed one
 
 
 def anchor(target: TargetResult, attack: AttackResult) -> str:
@@ -115,7 +115,9 @@ def build_attack_view(inputs: ReportInputs, target: TargetResult, attack: Attack
 
 
 def _epsilon(attack: AttackResult) -> dict[str, float] | None:
-    bound = getattr(attack, "epsilon_lower_bound", None)
+    bound = getattr(attack, "epsilon_heuristic", None)
     if bound is None:
         return None
-    return {k: float(getattr(bound, k)) for k in ("epsilon", "delta", "confidence") if hasattr(bound, k)}
+    out: dict[str, Any] = {k: float(getattr(bound, k)) for k in ("epsilon", "delta", "confidence") if hasattr(bound, k)}
+    out["non_member_side"] = getattr(bound, "direction", "") == "members-low"
+    return out
