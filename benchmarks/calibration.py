@@ -94,7 +94,8 @@ def _null_audit(seed: int) -> dict[str, Any]:
 
 
 def part_two(seeds: int, workers: int) -> None:
-    print(f"\nPart 2: {seeds} null audits (Adult MLP 108-64-64-2, 1,000 members, 1,000 non-members, 4 reference models)")
+    print(f"\nPart 2: {seeds} null audits (Adult MLP 108-64-64-2, 1,000 members, 1,000 non-members, "
+          "4 reference models)")
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         runs = list(pool.map(_null_audit, range(seeds)))

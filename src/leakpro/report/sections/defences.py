@@ -2,9 +2,9 @@
 
 Every defended variant was trained on the same members (or answers through a changed API) and attacked the same
 way as the audited model. The section plots utility (test accuracy) against risk (the strongest attack's TPR at
-1 % FPR with its interval), tabulates both beside the heuristic ε figure, the one-run ε lower bound and the DP accountant's ε, and shows
-the canary one-run audits. It is the one place where targets are compared (the membership section then leaves its
-across-targets table out).
+1 % FPR with its interval), tabulates both beside the heuristic ε figure, the one-run ε lower bound and the DP
+accountant's ε, and shows the canary one-run audits. It is the one place where targets are compared (the
+membership section then leaves its across-targets table out).
 """
 
 from __future__ import annotations
