@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ScriptedServer, by_id, free_port, http_cfg, logits_reply
 from helpers import write_config
-from leakpro.audit.runner import run_audit
+from leakpro.audit.runner import AuditIncomplete, run_audit
 from leakpro.config.errors import ConfigError
 from leakpro.serve import ModelServer, serve_model
 from leakpro.targets.http_target import HttpTarget, HttpTargetError, HttpTargetSpec, QueryBudgetExceeded
@@ -30,8 +30,10 @@ def test_server_down_is_a_clear_error_after_retries():
 def test_server_down_at_audit_start_is_a_config_problem(adult_mlp):
     tmp, path, _ = adult_mlp
     cfg = http_cfg(path, f"http://127.0.0.1:{free_port()}/predict", ["loss"], retries=0)
-    with pytest.raises(ConfigError, match=r"target: the model fails on the data: HttpTargetError"):
+    with pytest.raises(ConfigError, match=r"target.http: the endpoint fails on a first query of 8 rows: POST "
+                       r".*failed after 1 attempt\(s\)") as err:
         run_audit(write_config(tmp, cfg, "down.yaml"))
+    assert str(err.value).count("Fix:") == 1  # the endpoint's own fix, not a second, unrelated one
 
 
 def test_500s_are_retried_then_reported():
@@ -88,10 +90,12 @@ def test_budget_exhausted_mid_attack_then_resumed(adult_mlp, tmp_path):
         full = audit("full", cache_dir="cache_full")
         unique = server.records_served  # every distinct row the audit needs, each answered once
         assert unique > 5000
-        with pytest.raises(QueryBudgetExceeded, match=r"5000 of 5000 records used, \d+ more needed.*kept in"):
+        with pytest.raises(AuditIncomplete, match=r"5000 of 5000 records used, \d+ more needed.*kept in") as err:
             audit("budgeted", cache_dir="cache", budget=5000)
         assert server.records_served - unique == 5000  # the budget is hard: not one record more
-        with pytest.raises(QueryBudgetExceeded, match=r"5000 of 5000 records used"):
+        assert [type(f.error) for f in err.value.failures] == [QueryBudgetExceeded]
+        assert list(by_id(err.value.result)) == ["loss"]  # the attack that finished is kept
+        with pytest.raises(AuditIncomplete, match=r"5000 of 5000 records used"):
             audit("again", cache_dir="cache", budget=5000)  # spent budget stays spent across runs
         assert server.records_served - unique == 5000
         resumed = audit("resumed", cache_dir="cache", budget=unique)

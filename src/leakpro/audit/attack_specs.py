@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from leakpro.attacks.membership.base import MembershipAttack, registered_attacks
 from leakpro.config.errors import ConfigIssue
+from leakpro.config.schema import MAX_REFERENCE_MODELS
 from leakpro.game.view import ThreatModel
 
 # The suite run for ``attacks: all``: every registered attack, with these variants where it has modes.
@@ -28,6 +29,23 @@ ORDER = ("loss", "population", "qmia", "shadow", "reference", "lira", "rmia",
 class AttackSpec:
     id: str
     attack: MembershipAttack
+    field: str = ""  # where the config names it, e.g. 'attacks[2].rmia' (for error messages)
+
+
+def population_needed(attack: MembershipAttack) -> int:
+    """Population records (known non-members) ``attack.run`` needs; 0 when it needs none.
+
+    The population attack and RMIA compare each candidate with population records; QMIA fits its quantile
+    regressors on them, 10 per cross-fitting fold.
+    """
+    declared = getattr(attack, "population_needed", None)
+    if isinstance(declared, int):
+        return declared
+    if attack.name in ("population", "rmia"):
+        return 1
+    if attack.name == "qmia":
+        return 10 * int(getattr(attack.params, "folds", 3))
+    return 0
 
 
 def _instantiate(name: str, params: dict[str, Any], field: str, seed: int,
@@ -99,12 +117,17 @@ def resolve_attacks(attacks: Any, threat_model: ThreatModel, seed: int, issues: 
         if reference_models is not None and "reference_models" in known[name].Params.model_fields:
             params = {"reference_models": reference_models, **params}
         attack = _instantiate(name, params, field, seed, issues)
+        if attack is not None and attack.reference_models_needed() > MAX_REFERENCE_MODELS:
+            issues.append(ConfigIssue(f"{field}.reference_models", f"more than {MAX_REFERENCE_MODELS:,} reference "
+                                      "models", f"use at most {MAX_REFERENCE_MODELS:,} (LiRA's paper uses up to 256)",
+                                      str(attack.reference_models_needed())))
+            attack = None
         if attack is not None:
             suffix = "-".join(str(v) for k, v in sorted(params.items()) if k == "mode")
-            specs.append(AttackSpec(f"{name}-{suffix}" if suffix else name, attack))
+            specs.append(AttackSpec(f"{name}-{suffix}" if suffix else name, attack, field))
     seen: dict[str, int] = {}
     unique = []
     for s in specs:
         seen[s.id] = seen.get(s.id, 0) + 1
-        unique.append(AttackSpec(s.id if seen[s.id] == 1 else f"{s.id}-{seen[s.id]}", s.attack))
+        unique.append(AttackSpec(s.id if seen[s.id] == 1 else f"{s.id}-{seen[s.id]}", s.attack, s.field))
     return unique

@@ -5,20 +5,22 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import reprlib
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from leakpro.audit.api_attacks import check_api_sections
-from leakpro.audit.attack_specs import AttackSpec, resolve_attacks
+from leakpro.audit.attack_specs import AttackSpec, population_needed, resolve_attacks
 from leakpro.audit.defences import check_defences
 from leakpro.audit.model_inversion import check_inversion_sections
 from leakpro.config.errors import ConfigError, ConfigIssue
-from leakpro.config.schema import AuditConfig
+from leakpro.config.schema import MAX_SEED, AuditConfig
+from leakpro.config.yaml_io import YamlConfigError, load_yaml_file
 from leakpro.data.dataset import Dataset
 from leakpro.data.loaders import LoadedData, load_data
 from leakpro.game.challenger import MembershipGame
@@ -38,6 +40,7 @@ class AuditPlan:
     null_train: np.ndarray | None  # dataset rows for the null target
     reference_models: int
     base: Path | None = None  # where relative data paths start (recorded so the report can re-read the table)
+    skipped: tuple[str, ...] = ()  # attacks of ``attacks: all`` left out, each with why (results notes say so)
 
 
 def format_loc(loc: tuple[Any, ...]) -> str:
@@ -46,6 +49,17 @@ def format_loc(loc: tuple[Any, ...]) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxlevel = 60, 60, 4, 4, 2
+_BOUND_FIX = {"greater_than_equal": "give a value ≥ {ge}", "less_than_equal": "give a value ≤ {le}",
+              "greater_than": "give a value > {gt}", "less_than": "give a value < {lt}"}
+
+
+def short_repr(value: Any) -> str:
+    """A bounded repr for error messages: never the whole of a large (or hostile) input."""
+    return _SHORT.repr(value)
 
 
 def _pydantic_issues(exc: ValidationError, model: type[BaseModel]) -> list[ConfigIssue]:
@@ -60,8 +74,8 @@ def _pydantic_issues(exc: ValidationError, model: type[BaseModel]) -> list[Confi
         elif err["type"] == "missing":
             issues.append(ConfigIssue(loc, "required but missing", "add it (see the README's example config)"))
         else:
-            issues.append(ConfigIssue(loc or "config", err["msg"], "see the README's config reference",
-                                      repr(err.get("input"))[:80]))
+            fix = _BOUND_FIX.get(err["type"], "see the README's config reference").format(**err.get("ctx", {}))
+            issues.append(ConfigIssue(loc or "config", err["msg"], fix, short_repr(err.get("input"))))
     return issues
 
 
@@ -93,9 +107,9 @@ def parse_config(source: str | Path | dict[str, Any] | AuditConfig) -> tuple[Aud
         if not path.is_file():
             raise ConfigError([ConfigIssue("config", "file not found", "give the path of a YAML config", str(path))])
         try:
-            raw = yaml.safe_load(path.read_text())
-        except yaml.YAMLError as exc:
-            raise ConfigError([ConfigIssue("config", f"not valid YAML: {exc}", "fix the YAML syntax")]) from exc
+            raw = load_yaml_file(path)
+        except YamlConfigError as exc:
+            raise ConfigError([ConfigIssue(exc.field, exc.problem, exc.fix)]) from None
         base = path.resolve().parent
     else:
         raw = source
@@ -175,6 +189,8 @@ def _trainer(config: AuditConfig, dataset: Dataset, target: Target | None, issue
             issues.append(ConfigIssue("target.estimator", "missing", "name the estimator, e.g. "
                                       "'sklearn.ensemble:RandomForestClassifier'"))
             return None
+        if _import_gate(spec.estimator, "target.estimator", spec.trust, issues):
+            return None
         try:
             proto = resolve_model(spec.estimator)(**spec.params)
         except Exception as exc:
@@ -220,16 +236,136 @@ def _load_target(config: AuditConfig, dataset: Dataset, base: Path, issues: list
 
 def _check_target_on_data(target: Target, game: MembershipGame, issues: list[ConfigIssue]) -> None:
     """One small query up front: a shape or feature mismatch shows here, not after an hour of training."""
+    from leakpro.targets.http_target import HttpTargetError, QueryBudgetExceeded
+
+    if not _check_classes(target, game.dataset, issues):
+        return
     sample = game.dataset.subset(game.candidates[:8])
     try:
         out = target.logits(sample.features)
+    except (HttpTargetError, QueryBudgetExceeded) as exc:  # their message carries its own fix
+        issues.append(ConfigIssue("target.http", f"the endpoint fails on a first query of {len(sample)} rows: "
+                                  f"{exc.problem}", exc.fix))
+        return
     except Exception as exc:
         issues.append(ConfigIssue("target", f"the model fails on the data: {type(exc).__name__}: {exc}",
                                   "check that data.features match what the model was trained on"))
         return
     if out.shape != (len(sample), game.dataset.n_classes):
-        issues.append(ConfigIssue("target", f"the model returns outputs of shape {out.shape}, the data has "
-                                  f"{game.dataset.n_classes} classes", "check data.label and the model's classes"))
+        issues.append(ConfigIssue("data.label", f"the model returns outputs of shape {out.shape}, the label has "
+                                  f"{game.dataset.n_classes} classes", _CLASSES_FIX))
+
+
+_CLASSES_FIX = ("set data.label to the column the model was trained to predict: its classes must match the "
+                "model's outputs")
+
+
+def _check_classes(target: Target, dataset: Dataset, issues: list[ConfigIssue]) -> bool:
+    """A fitted estimator's ``classes_`` must be as many as the label's classes (else every score is wrong)."""
+    classes = getattr(getattr(target, "estimator", None), "classes_", None)
+    if classes is None:
+        return True
+    model = [str(c) for c in np.asarray(classes).ravel()]
+    if len(model) == dataset.n_classes:
+        return True
+    issues.append(ConfigIssue("data.label", f"the label has {dataset.n_classes} classes "
+                              f"({short_repr(list(dataset.classes))}) but the model was trained on {len(model)} "
+                              f"({short_repr(model)})", _CLASSES_FIX))
+    return False
+
+
+def _import_gate(name: str, field: str, trust: bool, issues: list[ConfigIssue]) -> bool:
+    """Add an issue (and return True) when ``name`` may not be imported from a config without trust."""
+    from leakpro.training.models import TRUST_FIX, import_problem
+
+    problem = import_problem(name, trust=trust)
+    if problem is None:
+        return False
+    issues.append(ConfigIssue(field, problem, TRUST_FIX, short_repr(name)))
+    return True
+
+
+def _import_issues(config: AuditConfig) -> list[ConfigIssue]:
+    """Every ``model``/``estimator`` of the config that would import code without trust, before any import.
+
+    The whole config is walked (attack and section parameters hold recipes too); constructor arguments
+    (``params`` beside a ``model``/``estimator``) and the HTTP mapping are data, not names, and are skipped.
+    """
+    from leakpro.training.models import UNTRUSTED_ESTIMATOR_PARAMS, is_import_path
+
+    trust = config.target.trust
+    issues: list[ConfigIssue] = []
+
+    def walk(node: Any, loc: str) -> None:
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{loc}[{i}]")
+            return
+        if not isinstance(node, dict):
+            return
+        named = [k for k in ("model", "estimator") if isinstance(node.get(k), str)]
+        for key in named:
+            if is_import_path(node[key]):
+                _import_gate(node[key], f"{loc}.{key}" if loc else key, trust, issues)
+        params = node.get("params")
+        if named and isinstance(params, dict) and not trust:
+            for key in UNTRUSTED_ESTIMATOR_PARAMS:
+                if params.get(key) is not None:
+                    issues.append(ConfigIssue(f"{loc}.params.{key}", "reaches the file system (a joblib cache "
+                                              "loads pickles from it)", "drop it, or set target.trust: true"))
+        for key, value in node.items():
+            if (key == "params" and named) or (loc == "target" and key == "http"):
+                continue
+            walk(value, f"{loc}.{key}" if loc else str(key))
+
+    walk(config.model_dump(mode="json"), "")
+    return issues
+
+
+def out_dir_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be an output directory (a file, or not writable), or None. Creates nothing."""
+    path = Path(path).absolute()
+    if path.exists() and not path.is_dir():
+        return f"{path} is a file, not a directory"
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is a file, so {path} cannot be created"
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        return f"{existing} is not writable ({exc.strerror or type(exc).__name__})"
+    return None
+
+
+def _check_population(attacks: list[AttackSpec], explicit: bool, n_population: int, issues: list[ConfigIssue],
+                      ) -> tuple[list[AttackSpec], tuple[str, ...]]:
+    """Attacks that need more population records than the audit has: config errors when listed by name,
+    left out of ``attacks: all`` (returned, so the results say which and why)."""
+    kept, skipped = [], []
+    for spec in attacks:
+        need = population_needed(spec.attack)
+        if need <= n_population:
+            kept.append(spec)
+        elif explicit:
+            issues.append(ConfigIssue(spec.field or f"attacks.{spec.id}", f"needs at least {need} population "
+                                      f"records (known non-members); the audit has {n_population}",
+                                      "give data.population (a column, table or array of known non-members) or a "
+                                      "larger data.split population, or remove the attack"))
+        else:
+            skipped.append(f"{spec.id} (needs {need} population records, the audit has {n_population})")
+    return kept, tuple(skipped)
+
+
+def _check_seeds(config: AuditConfig, trainer: Trainer | None, k: int, issues: list[ConfigIssue]) -> None:
+    """scikit-learn takes seeds below 2**32; reference model i trains with seed * 1000 + i."""
+    if isinstance(trainer, SklearnTrainer) and k and config.seed * 1000 + k > 2**32 - 1:
+        top = (2**32 - 1 - k) // 1000
+        issues.append(ConfigIssue("seed", "scikit-learn reference models train with seeds seed × 1000 + i, which "
+                                  "must stay below 2**32", f"use a seed ≤ {top:,} (any seed ≤ {MAX_SEED:,} "
+                                  "works for torch targets)", str(config.seed)))
 
 
 def with_builtin_recipe(config: AuditConfig) -> AuditConfig:
@@ -251,11 +387,22 @@ def with_builtin_recipe(config: AuditConfig) -> AuditConfig:
     return config.model_copy(update={"target": spec.model_copy(update={"recipe": recipe})})
 
 
-def build_plan(config: AuditConfig, base: Path) -> AuditPlan:
-    """Validate everything that can be checked before training; raise one ConfigError listing all problems."""
+def build_plan(config: AuditConfig, base: Path, *, out: Path | None = None,
+               cache: Path | None = None) -> AuditPlan:
+    """Validate everything that can be checked before training; raise one ConfigError listing all problems.
+
+    ``out`` and ``cache`` (directories the audit will write) are checked too, so an unwritable one shows
+    here rather than after the models trained.
+    """
     issues: list[ConfigIssue] = []
+    for field, folder in (("out", out), ("cache", cache)):
+        problem = out_dir_problem(folder) if folder is not None and (field == "out" or folder != out) else None
+        if problem is not None:
+            issues.append(ConfigIssue(field, problem, "give a directory you can write to (it is created if missing)"))
     config = with_builtin_recipe(config)
     spec = config.target
+    imports = _import_issues(config)  # before anything is imported or built
+    issues += imports
     threat = ThreatModel(config.threat_model)
     attacks = resolve_attacks(config.attacks, threat, config.seed, issues, config.reference.models)
     if spec.train and config.data.members is not None:
@@ -274,11 +421,19 @@ def build_plan(config: AuditConfig, base: Path) -> AuditPlan:
                                       "set target.train: true so LeakPro trains it"))
         else:
             game = _given_game(loaded, issues)
-            target = _load_target(config, loaded.dataset, base, issues)
+            target = _load_target(config, loaded.dataset, base, issues) if not imports else None
             if target is not None and game is not None:
                 _check_target_on_data(target, game, issues)
-    trainer = _trainer(config, loaded.dataset, target, issues) if loaded is not None else None
+    skipped: tuple[str, ...] = ()
+    if game is not None:
+        attacks, skipped = _check_population(attacks, config.attacks != "all", int(game.population.size), issues)
+        for section in ("extraction", "property"):
+            if getattr(config, section) is not None and game.population.size == 0:
+                issues.append(ConfigIssue(section, "needs population records (known non-members) as the attacker's "
+                                          "data; the audit has 0", "give data.population, or drop the section"))
+    trainer = _trainer(config, loaded.dataset, target, issues) if loaded is not None and not imports else None
     k = max([a.attack.reference_models_needed() for a in attacks] + [0])
+    _check_seeds(config, trainer, k, issues)
     if spec.kind == "torch" and spec.recipe is None and (k > 0 or spec.train):
         issues.append(ConfigIssue("target.recipe", "missing: training the target or reference models needs it",
                                   "state optimizer, lr, epochs, batch_size and weight_decay under target.recipe"))
@@ -300,4 +455,5 @@ def build_plan(config: AuditConfig, base: Path) -> AuditPlan:
     if issues:
         raise ConfigError(issues)
     assert game is not None
-    return AuditPlan(config, config_hash(config), game, target, trainer, attacks, null_rows, k, base.resolve())
+    return AuditPlan(config, config_hash(config), game, target, trainer, attacks, null_rows, k, base.resolve(),
+                     skipped)

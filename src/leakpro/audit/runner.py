@@ -1,11 +1,18 @@
-"""Run a planned audit: train the target(s) and reference models once, run every attack, score, save."""
+"""Run a planned audit: train the target(s) and reference models once, run every attack, score, save.
+
+An attack or section (extraction, property, inversion, attribute inference, one-run) that fails does not
+take the others with it: its failure is recorded in the results' notes, everything that finished is saved,
+and :class:`AuditIncomplete` is raised at the end with the partial result.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -39,6 +46,50 @@ from leakpro.training.trainers import TorchTrainer, Trainer
 
 DEFAULT_DELTA = 1e-5  # δ for ε lower bounds of targets without a DP accountant
 
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One part of the audit that failed: where, and the error."""
+
+    where: str  # e.g. "attack 'rmia-online' on target 'target'", "section 'extraction'"
+    error: Exception
+
+    def summary(self) -> str:
+        problem = getattr(self.error, "problem", None) or str(self.error).split("\n")[0]
+        return f"{self.where}: {type(self.error).__name__}: {problem}"
+
+
+class AuditIncomplete(RuntimeError):
+    """Some attacks or sections failed; the others finished.
+
+    ``result`` holds what finished (None when the target itself could not be audited) and was saved to
+    ``saved`` (results.json) when the audit had an output directory; ``failures`` lists what failed.
+    """
+
+    def __init__(self, failures: list[Failure], result: AuditResult | None, saved: Path | None) -> None:
+        self.failures, self.result, self.saved = failures, result, saved
+        lines = "\n".join(f"  - {f.summary()}" for f in failures)
+        if result is None:
+            head = f"The audit could not finish: {len(failures)} part(s) failed and nothing could be saved:"
+        else:
+            where = f" and saved in {saved}" if saved is not None else ""
+            head = (f"The audit is incomplete: {len(failures)} part(s) failed; everything else finished{where} "
+                    "(the failures are recorded in its notes):")
+        detail = [str(f.error) for f in failures if getattr(f.error, "state", "")][-1:]  # HTTP: spent, cached
+        fix = ("" if detail else "\nFix: see each error above; re-running the same command re-uses the reference "
+               "models and answers already in the cache (--cache, default --out).")
+        super().__init__("\n".join([head, lines, *detail]) + fix)
+
+
+def _attempt(where: str, run: Callable[..., T], failures: list[Failure], *args: Any) -> T | None:
+    """``run(*args)``, or None with the failure recorded (an interrupt or exit still stops the audit)."""
+    try:
+        return run(*args)
+    except Exception as exc:
+        failures.append(Failure(where, exc))
+        return None
 
 def _accuracy(target: Target, plan: AuditPlan, rows: np.ndarray) -> float:
     ds = plan.game.dataset.subset(rows)
@@ -65,7 +116,8 @@ def _epsilon(scores: np.ndarray, members: np.ndarray, delta: float, seed: int) -
     return EpsilonLowerBound(**vars(bound))
 
 
-def _audit_target(plan: AuditPlan, setup: TargetSetup, progress: ProgressSink) -> tuple[TargetResult, pd.DataFrame]:
+def _audit_target(plan: AuditPlan, setup: TargetSetup, progress: ProgressSink,
+                  failures: list[Failure]) -> tuple[TargetResult, pd.DataFrame] | None:
     game, seed = plan.game, plan.config.seed
     records = game.attacker_records()
     oracle = QueryOracle(setup.target, setup.threat)
@@ -85,7 +137,9 @@ def _audit_target(plan: AuditPlan, setup: TargetSetup, progress: ProgressSink) -
     for i, spec in enumerate(attacks):
         progress.attack(setup.name, spec.id, i, len(attacks))
         before, start = oracle.queries, time.perf_counter()
-        s = spec.attack.run(view)
+        s = _attempt(f"attack {spec.id!r} on target {setup.name!r}", spec.attack.run, failures, view)
+        if s is None:
+            continue
         runtime = time.perf_counter() - start
         scores[spec.id] = s
         derived = {k: v for k, v in vars(spec.attack).items() if k.endswith("_") and not k.startswith("_")}
@@ -99,9 +153,13 @@ def _audit_target(plan: AuditPlan, setup: TargetSetup, progress: ProgressSink) -
     cand = game.candidates
     members, non_members = cand[game.members], cand[~game.members]
     return TargetResult(
+    accuracy = _attempt(f"target {setup.name!r} (its accuracy)", lambda: (
+        _accuracy(setup.target, plan, members), _accuracy(setup.target, plan, non_members)), failures)
+    if accuracy is None:
+        return None
         name=setup.name, role=setup.role, description=setup.target.describe(),  # type: ignore[arg-type]
-        train_accuracy=_accuracy(setup.target, plan, members),
-        test_accuracy=_accuracy(setup.target, plan, non_members),
+        train_accuracy=accuracy[0],
+        test_accuracy=accuracy[1],
         scores_file=f"scores/{setup.name}.csv", threat_model=setup.threat.value,
         defence=setup.defence, privacy=privacy, attacks=results,
     ), scores
@@ -138,36 +196,34 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
                                  game.dataset.n_classes)
         stages["defences"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    audited = [_audit_target(plan, setup, progress) for setup in setups]
+    audited = [a for setup in setups if (a := _audit_target(plan, setup, progress, failures)) is not None]
     stages["attacks"] = time.perf_counter() - t0
-    api_results: dict[str, Any] = {}
-    if cfg.extraction is not None:
-        t0 = time.perf_counter()
-        progress.stage("model extraction through the API")
-        api_results["extraction"] = run_extraction_section(cfg, game, targets[0][2])
-        stages["extraction"] = time.perf_counter() - t0
-    if cfg.property is not None:
-        t0 = time.perf_counter()
-        progress.stage("property inference")
-        api_results["property_inference"] = run_property_section(cfg, game, targets[0][2])
-        stages["property_inference"] = time.perf_counter() - t0
-    model_inversion: dict[str, Any] = {}
-    if cfg.inversion is not None:
-        t0 = time.perf_counter()
-        progress.stage("class inversion (white box)")
-        model_inversion["inversion"] = run_inversion_section(cfg, game, setups, out)
-        stages["inversion"] = time.perf_counter() - t0
-    if cfg.attribute_inference is not None:
-        t0 = time.perf_counter()
-        progress.stage("attribute inference")
-        model_inversion["attribute_inference"] = run_attribute_section(cfg, game, setups)
-        stages["attribute_inference"] = time.perf_counter() - t0
-    one_run = []
-    if cfg.one_run is not None and plan.trainer is not None:
-        t0 = time.perf_counter()
-        progress.stage("one-run canary audits")
-        one_run = _one_run_audits(plan)
-        stages["one_run"] = time.perf_counter() - t0
+    failures: list[Failure] = []
+    sections: dict[str, Any] = {}
+    for key, title, enabled, run in (
+        ("extraction", "model extraction through the API", cfg.extraction is not None,
+         lambda: run_extraction_section(cfg, game, targets[0][2])),
+        ("property_inference", "property inference", cfg.property is not None,
+         lambda: run_property_section(cfg, game, targets[0][2])),
+        ("inversion", "class inversion (white box)", cfg.inversion is not None,
+         lambda: run_inversion_section(cfg, game, setups, out)),
+        ("attribute_inference", "attribute inference", cfg.attribute_inference is not None,
+         lambda: run_attribute_section(cfg, game, setups)),
+        ("one_run", "one-run canary audits", cfg.one_run is not None and plan.trainer is not None,
+         lambda: _one_run_audits(plan)),
+    ):
+        if enabled:
+            t0 = time.perf_counter()
+            progress.stage(title)
+            value = _attempt(f"section {key!r}", run, failures)
+            if value is not None:
+                sections[key] = value
+            stages[key] = time.perf_counter() - t0
+    api_results = {k: sections[k] for k in ("extraction", "property_inference") if k in sections}
+    model_inversion = {k: sections[k] for k in ("inversion", "attribute_inference") if k in sections}
+    one_run = sections.get("one_run", [])
+    if not any(t.role == "target" for t, _ in audited):
+        raise AuditIncomplete(failures, None, None)
     target_results = [t for t, _ in audited]
     result = AuditResult(
         leakpro_version=leakpro.__version__,
@@ -193,10 +249,11 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
         **model_inversion,
         api_usage=_api_usage(targets[0][2]),
         stage_runtime_s={k: round(v, 3) for k, v in stages.items()},
-        notes=_notes(plan, model_inversion.get("inversion")),
+        notes=_notes(plan, model_inversion.get("inversion"), failures),
     )
-    if out is not None:
-        save_results(result, [s for _, s in audited], out)
+    saved = save_results(result, [s for _, s in audited], out) if out is not None else None
+    if failures:
+        raise AuditIncomplete(failures, result, saved)
     return result
 
 
@@ -234,15 +291,18 @@ def risk_utility(target: TargetResult) -> RiskUtility:
     )
 
 
-def _notes(plan: AuditPlan, inversion: list[Any] | None = None) -> list[str]:
-    notes = [
+def _notes(plan: AuditPlan, inversion: list[Any] | None = None, failures: list[Failure] | None = None) -> list[str]:
+    notes = [f"Incomplete: {f.summary()}; its results are missing." for f in failures or []]
+    notes += [
         "TPR at FPR ≤ level is the largest TPR over thresholds whose FPR does not exceed the level.",
         "Reference models train on random halves of the candidates; population records are never trained on.",
     ]
     if inversion and not any(r.target == "untrained" for r in inversion):
         notes.append("Class inversion: the untrained control was left out, since some layer of the architecture has "
                      "no reset_parameters(); its level compares with chance and the null target only.")
-    if plan.game.population.size == 0:
+    if plan.skipped:
+        notes.append("Not run (too few population records, known non-members): " + "; ".join(plan.skipped) + ".")
+    elif plan.game.population.size == 0:
         notes.append("No population data was given: attacks that need known non-members were not possible.")
     return notes
 
@@ -264,12 +324,15 @@ def run_audit(config: str | Path | dict[str, Any] | AuditConfig, *, out: Path | 
 
     ``cache_dir`` holds reference-model outputs keyed by data, indices, recipe and seed; a killed audit
     re-run with the same config resumes from it. Defaults to ``out``. ``trust`` allows pickled model files
-    (they can run code when loaded), as ``target.trust: true`` does.
+    and imports of the config's ``package.module:Class`` paths (both can run code), as ``target.trust: true``
+    does. Raises :class:`~leakpro.config.errors.ConfigError` before anything runs (every problem listed),
+    and :class:`AuditIncomplete` (holding the partial result, saved to ``out``) when an attack or section
+    failed while the others finished.
     """
     cfg, base = parse_config(config)
     if trust:
         cfg = cfg.model_copy(update={"target": cfg.target.model_copy(update={"trust": True})})
-    plan = build_plan(cfg, base)
     out_path = Path(out) if out is not None else None
     cache = Path(cache_dir) if cache_dir is not None else out_path
     return run_plan(plan, out_path, cache, progress)
+    plan = build_plan(cfg, base, out=out_path, cache=cache)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from leakpro.results.types import AuditResult
 
 app = typer.Typer(
     name="leakpro",
@@ -25,30 +30,77 @@ def _console():  # type: ignore[no-untyped-def]
     return Console()
 
 
+def _fail(title: str, detail: object, code: int = 2) -> typer.Exit:
+    """Print ``title`` in red and ``detail`` literally (escaped: rich would eat ``[nan, 1.0]`` as markup)."""
+    from rich.markup import escape
+
+    text = escape(str(detail))
+    _console().print(f"[bold red]{escape(title)}[/] {text}" if title else f"[red]{text}[/]")
+    return typer.Exit(code)
+
+
+# Config fields the CLI fills from its options, named as the user typed them.
+_CLI_FIELDS = {"out": "--out", "cache": "--cache"}
+
+
+def _config_error_text(exc: Exception) -> str:
+    from leakpro.config.errors import ConfigError, ConfigIssue
+
+    if not isinstance(exc, ConfigError):
+        return str(exc)
+    renamed = [ConfigIssue(_CLI_FIELDS.get(i.field, i.field), i.problem, i.fix, i.received) for i in exc.issues]
+    return str(ConfigError(renamed))
+
+
+def _check_out(out: Path) -> None:
+    """Refuse an --out that is a file or cannot be written, before anything runs."""
+    from leakpro.audit.plan import out_dir_problem
+
+    problem = out_dir_problem(out)
+    if problem is not None:
+        raise _fail("--out:", f"{problem}. Fix: give a directory you can write to as --out; nothing was run.")
+
+
 def _run_and_show(config: object, out: Path, cache: Path | None, trust: bool = False, pdf: bool = True) -> None:
-    from leakpro.audit.runner import run_audit
+    from leakpro.audit.runner import AuditIncomplete, run_audit
     from leakpro.cli.progress import RichProgress
-    from leakpro.cli.tables import accuracy_line, inversion_lines, results_table
     from leakpro.config.errors import ConfigError
+    from leakpro.targets.http_target import HttpTargetError, QueryBudgetExceeded
 
     console = _console()
     try:
         with RichProgress(console) as progress:
             result = run_audit(config, out=out, cache_dir=cache, progress=progress, trust=trust)  # type: ignore[arg-type]
     except ConfigError as exc:
-        console.print(f"[bold red]Config error[/] — nothing was run.\n{exc}")
-        raise typer.Exit(2) from None
+        raise _fail("Config error — nothing was run.\n", _config_error_text(exc)) from None
+    except AuditIncomplete as exc:
+        if exc.result is not None:
+            _show_result(exc.result, out, console)
+        _fail("", str(exc), 1)
+        if exc.saved is not None:
+            _write_report(exc.saved, out, pdf=pdf)
+        raise typer.Exit(1) from None
+    except (HttpTargetError, QueryBudgetExceeded) as exc:
+        raise _fail("The prediction endpoint failed —", str(exc), 1) from None
+    _show_result(result, out, console)
+    _write_report(out / "results.json", out, pdf=pdf)
+
+
+def _show_result(result: AuditResult, out: Path, console: Console) -> None:
+    from rich.markup import escape
+
+    from leakpro.cli.tables import accuracy_line, inversion_lines, results_table
+
     console.print(results_table(result, console.width))
-    console.print(accuracy_line(result))
+    console.print(escape(accuracy_line(result)))
     for line in inversion_lines(result):
         console.print(line)
-    if result.api_usage is not None:
-        u = result.api_usage
-        console.print(f"API queries: {u['spent']:,} records spent of a budget of "
-                      f"{u['budget'] if u['budget'] is not None else 'none'} (this run: {u['sent']:,} sent, "
-                      f"{u['cache_hits']:,} answered from the cache, {u['requests']:,} requests)")
-    console.print(f"Results: {out / 'results.json'}  (runtime per stage: {result.stage_runtime_s})")
-    _write_report(out / "results.json", out, pdf=pdf)
+    usage = result.api_usage
+    if usage is not None:
+        console.print(f"API queries: {usage['spent']:,} records spent of a budget of "
+                      f"{usage['budget'] if usage['budget'] is not None else 'none'} (this run: {usage['sent']:,} "
+                      f"sent, {usage['cache_hits']:,} answered from the cache, {usage['requests']:,} requests)")
+    console.print(f"Results: {escape(str(out / 'results.json'))}  (runtime per stage: {result.stage_runtime_s})")
 
 
 def _write_report(results_json: Path, out: Path, pdf: bool) -> None:
@@ -70,6 +122,7 @@ def demo(
     pdf: PdfOpt = True,
 ) -> None:
     """Audit the embedded Adult MLP (and a null control) with every membership attack."""
+    _check_out(out)
     if synthetic:
         from leakpro.synthetic.demo import run_synthetic_demo
 
@@ -109,13 +162,15 @@ def audit(
 ) -> None:
     """Audit your own target (or, with a `synthetic:` section, a synthetic table) from a YAML config.
 
-    The config is validated before anything runs; every problem is listed with its fix."""
-    import yaml
+    The config is validated before anything runs; every problem is listed with its fix. A config that names
+    code to import (`package.module:Class` other than scikit-learn / XGBoost / LightGBM estimators) needs
+    --trust, as pickles do."""
+    from leakpro.config.yaml_io import YamlConfigError, load_yaml_file
 
     try:
-        raw_config = yaml.safe_load(config.read_text()) if config.is_file() else None
-    except yaml.YAMLError:
-        raw_config = None  # the membership path reports the syntax error with its position
+        raw_config = load_yaml_file(config) if config.is_file() else None
+    except YamlConfigError:
+        raw_config = None  # the membership path reports the problem with its position
     if isinstance(raw_config, dict) and "synthetic" in raw_config:
         _synthetic_from_config(raw_config, config.resolve().parent, out)
         return
@@ -129,12 +184,15 @@ def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path) -> Non
 
     try:
         spec = parse_synthetic_config(raw, base)
+    except SyntheticInputError as exc:
+        raise _fail("Input error — nothing was run.\n", exc) from None
+    _check_out(out)
+    try:
         run_synthetic(spec.real, spec.synthetic, spec.control, out, secrets=spec.secrets,
                       aux_columns=spec.aux_columns, column_types=spec.column_types, n_attacks=spec.n_attacks,
                       seed=spec.seed, console=_console())
     except SyntheticInputError as exc:
-        _console().print(f"[bold red]Input error[/] — nothing was run.\n{exc}")
-        raise typer.Exit(2) from None
+        raise _fail("Input error — nothing was run.\n", exc) from None
 
 
 @app.command()
@@ -146,19 +204,28 @@ def report(
     """Re-render report.html (and report.pdf) from stored results without re-running any attack.
 
     A directory may hold any of results.json, synthetic_results.json and federated_results.json."""
+    from leakpro.report.inputs import ResultsFileError, check_result_files
+
+    if out is not None:
+        _check_out(out)
     if results.is_dir():
         from leakpro.report import render_report_dir
 
         try:
+            check_result_files(results)
             paths = render_report_dir(results, out or results, pdf=pdf)
+        except ResultsFileError as exc:
+            raise _fail("Cannot re-render the report:", exc) from None
         except (FileNotFoundError, ValueError) as exc:
-            _console().print(f"[bold red]{results}[/]: {exc}")
-            raise typer.Exit(2) from None
+            raise _fail(f"{results}:", exc) from None
         _console().print(f"Report: {paths.html}" + (f" and {paths.pdf}" if paths.pdf else ""))
         return
     if not results.is_file():
-        _console().print(f"[bold red]{results}[/]: file not found; give the results.json an audit wrote")
-        raise typer.Exit(2)
+        raise _fail(f"{results}:", "file not found; give the results.json an audit wrote")
+    try:
+        check_result_files(results)
+    except ResultsFileError as exc:
+        raise _fail("Cannot re-render the report:", exc) from None
     _write_report(results, out or results.parent, pdf=pdf)
 
 
@@ -180,15 +247,13 @@ def serve_model(
     from leakpro.serve import serve_model_command
 
     if output not in ("logits", "probabilities", "labels"):
-        _console().print(f"[bold red]--output {output!r}[/]: use logits, probabilities or labels")
-        raise typer.Exit(2)
+        raise _fail(f"--output {output!r}:", "use logits, probabilities or labels")
     try:
         serve_model_command(model, port, host, model_name, params, trust, n_classes, in_features,
                             output=output, allow_remote=allow_remote,  # type: ignore[arg-type]
                             trusted_types=tuple(trusted_type or ()))
     except ValueError as exc:
-        _console().print(f"[bold red]Cannot serve the model[/]: {exc}")
-        raise typer.Exit(2) from None
+        raise _fail("Cannot serve the model:", exc) from None
 
 
 @app.command("federated")
@@ -200,11 +265,11 @@ def federated_command(
     from leakpro.federated.cli import run_federated_command
     from leakpro.federated.config import FederatedConfigError
 
+    _check_out(out)
     try:
         run_federated_command(config, out, _console())
     except FederatedConfigError as exc:
-        _console().print(f"[bold red]Config error[/] — nothing was run.\n{exc}")
-        raise typer.Exit(2) from None
+        raise _fail("Config error — nothing was run.\n", exc) from None
 
 
 @app.command()
@@ -221,8 +286,7 @@ def serve(
     try:
         serve_command(host, port, token, data_dir or Path.home() / ".leakpro" / "web", open_browser)
     except ValueError as exc:
-        _console().print(f"[bold red]Cannot start the web app[/]: {exc}")
-        raise typer.Exit(2) from None
+        raise _fail("Cannot start the web app:", exc) from None
 
 
 @app.command()
@@ -280,15 +344,14 @@ def synthetic(
     for item in column_type or []:
         column, sep, kind = item.partition("=")
         if not sep:
-            _console().print(f"[bold red]--column-type {item!r}[/]: write COLUMN=numeric or COLUMN=categorical")
-            raise typer.Exit(2)
+            raise _fail(f"--column-type {item!r}:", "write COLUMN=numeric or COLUMN=categorical")
         types[column] = kind
+    _check_out(out)
     try:
         run_synthetic(real, synthetic_table, control, out, secrets=secret, aux_columns=aux,
                       column_types=types or None, n_attacks=attacks, seed=seed, console=_console())
     except SyntheticInputError as exc:
-        _console().print(f"[bold red]Input error[/] — nothing was run.\n{exc}")
-        raise typer.Exit(2) from None
+        raise _fail("Input error — nothing was run.\n", exc) from None
 
 
 def main() -> None:

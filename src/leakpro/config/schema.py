@@ -11,6 +11,13 @@ from leakpro.targets.http_target import HttpTargetSpec
 from leakpro.targets.output_defence import OutputDefence
 from leakpro.training.recipe import TorchRecipe
 
+# Seeds: numpy, torch and scikit-learn all take 0 ≤ seed < 2**32; the audit derives seeds by small offsets
+# (seed + 1, seed + 7, ...), so the config's seed stays below 2**31.
+MAX_SEED = 2**31 - 1
+# Reference models per attack and in ``reference.models``: LiRA's paper uses up to 256; each model adds a
+# records × classes block of signals, so 1,024 keeps a 100k-record audit within a few GiB.
+MAX_REFERENCE_MODELS = 1024
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -76,7 +83,8 @@ class TargetSpec(_Strict):
     params: dict[str, Any] = Field(default_factory=dict, description="torch: constructor arguments")
     weights: Path | None = Field(None, description="torch: .safetensors, or .pt state dict")
     file: Path | None = Field(None, description="sklearn: .skops (safe) or a pickle (.pkl/.joblib, needs trust)")
-    trust: bool = Field(False, description="allow loading pickles, which can run code")
+    trust: bool = Field(False, description="allow what can run code: loading pickles, and importing "
+                        "'package.module:Class' paths other than scikit-learn / XGBoost / LightGBM estimators")
     trusted_types: list[str] = Field(default_factory=list, description="skops: types you accept")
     recipe: TorchRecipe | None = Field(None, description="torch: how to train reference models")
     estimator: str | None = Field(None, description="sklearn with train: 'package.module:Class'")
@@ -85,7 +93,8 @@ class TargetSpec(_Strict):
 
 class ReferenceSpec(_Strict):
     models: int | None = Field(
-        None, ge=1, description="reference models for every attack that does not set reference_models itself"
+        None, ge=1, le=MAX_REFERENCE_MODELS,
+        description="reference models for every attack that does not set reference_models itself (at most 1,024)"
     )
 
 
@@ -163,7 +172,7 @@ AttackItem = str | dict[str, dict[str, Any] | None]
 
 
 class AuditConfig(_Strict):
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="seed of every random choice (0 to 2**31 - 1)")
     data: DataSpec
     target: TargetSpec
     threat_model: Literal["scores", "labels"] = "scores"

@@ -71,14 +71,34 @@ def _labels(raw: pd.Series | np.ndarray, field: str, issues: list[ConfigIssue]) 
 
 
 def _check_nan_features(x: pd.DataFrame | np.ndarray, field: str, issues: list[ConfigIssue]) -> None:
+    """Missing (NaN) and infinite feature values are refused: models differ on them, JSON cannot carry them,
+    and an infinite input turns a model's outputs into NaN."""
     if isinstance(x, pd.DataFrame):
-        bad = {c: int(n) for c, n in x.isna().sum().items() if n}
+        bad = {str(c): int(n) for c, n in x.isna().sum().items() if n}
         if bad:
-            issues.append(ConfigIssue(field, f"missing values (NaN) in feature columns {bad}",
+            issues.append(ConfigIssue(field, f"missing values (NaN) in feature columns {_first(bad)}",
                                       "impute or drop them before the audit; models differ on NaN handling"))
-    elif np.issubdtype(x.dtype, np.floating) and np.isnan(x).any():
-        issues.append(ConfigIssue(field, f"{int(np.isnan(x).sum())} NaN values in the feature array",
-                                  "replace NaNs before the audit"))
+        numeric = x.select_dtypes(include="number")
+        inf = {str(c): n for c, n in zip(numeric.columns, np.isinf(numeric.to_numpy(dtype=np.float64)).sum(axis=0),
+                                         strict=True) if n} if numeric.shape[1] else {}
+        if inf:
+            issues.append(ConfigIssue(field, f"infinite values in feature columns {_first(inf)}",
+                                      "replace or drop them before the audit"))
+    elif np.issubdtype(x.dtype, np.floating):
+        nan, inf = int(np.isnan(x).sum()), int(np.isinf(x).sum())
+        if nan:
+            issues.append(ConfigIssue(field, f"{nan} NaN values in the feature array", "replace NaNs before the audit"))
+        if inf:
+            issues.append(ConfigIssue(field, f"{inf} infinite values in the feature array (values beyond "
+                                      "float32's range, about 3.4e38, become infinite)",
+                                      "replace or rescale them before the audit"))
+
+
+def _first(counts: dict[str, int], n: int = 5) -> str:
+    """The first ``n`` entries of a per-column count, and how many more (a table may have thousands)."""
+    items = list(counts.items())
+    shown = ", ".join(f"{c!r}: {k}" for c, k in items[:n])
+    return "{" + shown + (f", … {len(items) - n} more" if len(items) > n else "") + "}"
 
 
 def load_table(spec: DataSpec, numeric: bool, base: Path, issues: list[ConfigIssue]) -> LoadedData | None:
@@ -129,6 +149,10 @@ def load_table(spec: DataSpec, numeric: bool, base: Path, issues: list[ConfigIss
                                       "columns in data.features"))
             return None
         x = frame[features].to_numpy(dtype=np.float32)
+        overflow = int(np.isinf(x).sum()) - int(np.isinf(frame[features].to_numpy(dtype=np.float64)).sum())
+        if overflow > 0:  # finite in the table, beyond float32's range
+            issues.append(ConfigIssue("data.table", f"{overflow} feature values lie beyond float32's range (about "
+                                      "3.4e38) and become infinite", "rescale them before the audit"))
     labels, classes = _labels(frame[spec.label], "data.label", issues)
     ds = Dataset(spec.table.stem, x, labels, classes, frame=frame, feature_names=tuple(features))
     return LoadedData(ds, members, population)

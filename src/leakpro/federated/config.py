@@ -26,9 +26,9 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from leakpro.config.yaml_io import YamlConfigError, load_yaml_file
 from leakpro.federated.attacks.base import AttackParams, get_server_attack
 from leakpro.federated.attacks.client_mia import ClientMiaParams
 
@@ -206,14 +206,14 @@ def parse_federated_config(raw: dict[str, Any] | FederatedConfig) -> FederatedCo
 
 
 def load_federated_config(path: Path) -> FederatedConfig:
-    """Read a YAML (safe loader) or JSON config file and validate it."""
+    """Read a YAML (:mod:`leakpro.config.yaml_io`'s plain-data loader) or JSON config file and validate it."""
     path = Path(path)
     if not path.is_file():
         raise FederatedConfigError([f"config: file {str(path)!r} not found; fix: give the path of a YAML file"])
     try:
-        raw = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise FederatedConfigError([f"config: {path} is not valid YAML ({exc})"]) from exc
+        raw = load_yaml_file(path)  # plain data: no anchors/aliases, no duplicate keys
+    except YamlConfigError as exc:
+        raise FederatedConfigError([str(exc)]) from None
     if isinstance(raw, dict) and set(raw) == {"federated"}:
         raw = raw["federated"]
     return parse_federated_config(raw or {})

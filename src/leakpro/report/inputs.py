@@ -16,9 +16,10 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
+from pydantic import BaseModel, ValidationError
 
 from leakpro.federated.results import FederatedAuditResult
 from leakpro.results.types import AuditResult, TargetResult
@@ -32,6 +33,59 @@ INVERSION_FILE = "inversion.json"
 ATTRIBUTE_INFERENCE_FILE = "attribute_inference.json"
 RESULT_FILES = (RESULTS_FILE, SYNTHETIC_RESULTS_FILE, FEDERATED_RESULTS_FILE, INVERSION_FILE,
                 ATTRIBUTE_INFERENCE_FILE)
+M = TypeVar("M", bound=BaseModel)
+_RESULTS_FIX = ("restore the file, or re-run the audit that wrote it (`leakpro audit CONFIG --out DIR`): `leakpro "
+                "report` re-renders results an audit wrote, it cannot repair them")
+
+
+class ResultsFileError(ValueError):
+    """A result file that cannot be read: which file, which fields, what is wrong, and the fix."""
+
+    def __init__(self, path: Path, problem: str, fix: str = _RESULTS_FIX) -> None:
+        self.path, self.problem, self.fix = path, problem, fix
+        super().__init__(f"{path}: {problem}. Fix: {fix}")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ResultsFileError(path, "not UTF-8 text (the file is damaged, or not a result file)") from None
+    except OSError as exc:
+        raise ResultsFileError(path, f"cannot be read ({exc.strerror or type(exc).__name__})",
+                               "check the path and its permissions") from None
+
+
+def _read_json(path: Path, text: str | None = None) -> Any:
+    try:
+        return json.loads(_read_text(path) if text is None else text)
+    except json.JSONDecodeError as exc:
+        raise ResultsFileError(path, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} "
+                               "(the file is cut short or was edited by hand)") from None
+
+
+def _validated(model: type[M], path: Path) -> M:
+    """``path`` parsed as ``model``; a ResultsFileError naming each wrong field (at most five) otherwise."""
+    text = _read_text(path)
+    _read_json(path, text)  # syntax errors with their position
+    try:
+        return model.model_validate_json(text)
+    except ValidationError as exc:
+        errors = exc.errors()
+        shown = "; ".join(f"field {'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg']}" for e in errors[:5])
+        more = f"; and {len(errors) - 5} more" if len(errors) > 5 else ""
+        raise ResultsFileError(path, f"not a valid {path.name}: {shown}{more}") from None
+
+
+def check_result_files(path: Path) -> None:
+    """Read and validate ``path`` (a results.json, or a directory of result files) and the scores files
+    results.json names; raise :class:`ResultsFileError` saying which file and field is wrong."""
+    path = Path(path)
+    base = path if path.is_dir() else path.parent
+    results = path / RESULTS_FILE if path.is_dir() else path
+    if results.is_file():
+        _audit_scores(_validated(AuditResult, results), base)
+    _siblings(base)
 
 
 def dataset_frame(result: AuditResult) -> pd.DataFrame | None:
@@ -127,27 +181,32 @@ class ReportInputs:
 def read_scores(path: Path) -> pd.DataFrame:
     """One scores CSV: ``record``, ``member`` (bool), ``label``, then one column per attack id."""
     if not path.is_file():
-        raise FileNotFoundError(f"scores file {path} named in results.json is missing")
-    table = pd.read_csv(path)
+        raise ResultsFileError(path, "this scores file, named in results.json, is missing",
+                               "keep the scores/ folder beside results.json, or re-run the audit")
+    try:
+        table = pd.read_csv(path)
+    except (ValueError, UnicodeDecodeError) as exc:  # empty, cut short, not CSV
+        raise ResultsFileError(path, f"not a readable scores table ({type(exc).__name__}: {str(exc)[:120]})") from None
     missing = {"record", "member"} - set(table.columns)
     if missing:
-        raise ValueError(f"scores file {path} lacks the column(s) {sorted(missing)}")
+        raise ResultsFileError(path, f"lacks the column(s) {sorted(missing)}")
     member = table["member"]
     if member.dtype != bool:
         member = member.astype(str).str.lower().map({"true": True, "false": False, "1": True, "0": False})
         if member.isna().any():
-            raise ValueError(f"scores file {path}: column 'member' must hold true/false")
+            raise ResultsFileError(path, "column 'member' must hold true/false")
         table["member"] = member.astype(bool)
     return table
 
 
 def _audit_scores(result: AuditResult, base: Path) -> dict[str, pd.DataFrame]:
     scores: dict[str, pd.DataFrame] = {}
-    for target in result.targets:
+    for i, target in enumerate(result.targets):
         table = read_scores(base / target.scores_file)
         absent = [a.scores_column for a in target.attacks if a.scores_column not in table.columns]
         if absent:
-            raise ValueError(f"scores file {target.scores_file} lacks the attack column(s) {absent}")
+            raise ResultsFileError(base / target.scores_file, f"lacks the attack column(s) {absent} that "
+                                   f"results.json (targets[{i}].attacks) names")
         scores[target.name] = table
     return scores
 
@@ -158,16 +217,16 @@ def _inversion_extras(base: Path) -> dict[str, dict[str, Any]]:
     extras: dict[str, dict[str, Any]] = {}
     inversion = base / INVERSION_FILE
     if inversion.is_file():
-        data = json.loads(inversion.read_text(encoding="utf-8"))
+        data = _read_json(inversion)
         results = data if isinstance(data, list) else data.get("results", []) if isinstance(data, dict) else []
         extras["inversion"] = {"results": [r for r in results if isinstance(r, dict)]}
     attribute = base / ATTRIBUTE_INFERENCE_FILE
     if attribute.is_file():
-        data = json.loads(attribute.read_text(encoding="utf-8"))
+        data = _read_json(attribute)
         if isinstance(data, list):  # a bare list of results: the audited model's
             data = {"target": data}
         if not isinstance(data, dict):
-            raise ValueError(f"{attribute}: expected an object of role -> list of results")
+            raise ResultsFileError(attribute, "expected an object of role -> list of results")
         extras["attribute_inference"] = {str(role): [r for r in rs if isinstance(r, dict)]
                                          for role, rs in data.items() if isinstance(rs, list)}
     return extras
@@ -178,21 +237,23 @@ def _siblings(base: Path) -> tuple[dict[str, dict[str, Any]], FederatedAuditResu
     extras: dict[str, dict[str, Any]] = {}
     synthetic = base / SYNTHETIC_RESULTS_FILE
     if synthetic.is_file():
-        extras["synthetic"] = json.loads(synthetic.read_text(encoding="utf-8"))
+        extras["synthetic"] = _read_json(synthetic)
+        if not isinstance(extras["synthetic"], dict):
+            raise ResultsFileError(synthetic, f"expected a JSON object, found {type(extras['synthetic']).__name__}")
     extras.update(_inversion_extras(base))
     federated_path = base / FEDERATED_RESULTS_FILE
     federated = None
     if federated_path.is_file():
-        federated = FederatedAuditResult.model_validate_json(federated_path.read_text(encoding="utf-8"))
+        federated = _validated(FederatedAuditResult, federated_path)
         if federated.kind != "federated":
-            raise ValueError(f"{federated_path}: 'kind' is {federated.kind!r}, expected 'federated'")
+            raise ResultsFileError(federated_path, f"field kind is {federated.kind!r}, expected 'federated'")
     return extras, federated
 
 
 def load_inputs(results_json: Path, frame_provider: FrameProvider | None = dataset_frame) -> ReportInputs:
     """Read ``results_json``, every target's scores file, and any known sibling result (synthetic, federated)."""
     results_json = Path(results_json)
-    result = AuditResult.model_validate_json(results_json.read_text(encoding="utf-8"))
+    result = _validated(AuditResult, results_json)
     base = results_json.parent
     scores = _audit_scores(result, base)
     frame = frame_provider(result) if frame_provider is not None else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -26,6 +27,19 @@ def parse_params(params_json: str | None) -> dict[str, Any]:
     return params
 
 
+def bind_problem(exc: OSError, host: str, port: int) -> str:
+    """Why the server could not listen on ``host:port``, with the fix."""
+    if exc.errno == errno.EADDRINUSE:
+        return (f"port {port} on {host} is already in use (another server, or an earlier serve-model still "
+                "running). Fix: stop that process, or choose another --port (--port 0 picks a free one)")
+    if exc.errno == errno.EACCES:
+        return (f"not allowed to listen on port {port} (ports below 1024 need administrator rights). "
+                "Fix: choose a --port of 1024 or more")
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine. Fix: use --host 127.0.0.1, or one of its own addresses"
+    return f"cannot listen on {host}:{port} ({exc.strerror or exc}). Fix: check --host and --port"
+
+
 def serve_model_command(model: Path, port: int, host: str, model_name: str | None, params_json: str | None,
                         trust: bool, n_classes: int | None, in_features: int | None, *,
                         output: ServedOutput = "logits", allow_remote: bool = False,
@@ -34,14 +48,19 @@ def serve_model_command(model: Path, port: int, host: str, model_name: str | Non
     """Load ``model`` safely and serve it until interrupted (``block=False``: return the started server).
 
     Raises :class:`~leakpro.config.errors.ConfigError` (a ValueError) naming the option and the fix when the
-    model cannot be loaded, and ValueError for a non-loopback ``host`` without ``allow_remote``.
+    model cannot be loaded, and ValueError for a non-loopback ``host`` without ``allow_remote`` or an address
+    it cannot listen on (a port in use).
     """
     target = load_served_model(model, model_name=model_name, params=parse_params(params_json), trust=trust,
                                trusted_types=trusted_types, n_classes=n_classes, in_features=in_features)
     estimator = getattr(target, "estimator", None)
     names = getattr(estimator, "feature_names_in_", None)
     columns = [str(c) for c in names] if names is not None else None
-    server = serve_model(target, host, port, output=output, columns=columns, allow_remote=allow_remote, block=False)
+    try:
+        server = serve_model(target, host, port, output=output, columns=columns, allow_remote=allow_remote,
+                             block=False)
+    except OSError as exc:  # the port is taken, privileged, or the address is not this machine's
+        raise ValueError(bind_problem(exc, host, port)) from None
     echo(f"Serving {target.describe()} at {server.url} ({output}; POST {{\"instances\": [[...], ...]}}; "
          f"GET /health). Use it in an audit with target: {{kind: http, http: {{url: {server.url}}}}}. "
          "Stop with Ctrl-C.")

@@ -23,8 +23,11 @@ _CLI_NAMES = {"target.model": "--model-name", "target.params": "--params", "targ
 
 
 def _raise(issues: list[ConfigIssue]) -> None:
-    renamed = [ConfigIssue(_CLI_NAMES.get(i.field, i.field), i.problem, i.fix.replace("target.trust: true", "--trust")
-                           .replace("target.trusted_types", "--trust"), i.received) for i in issues]
+    def cli(fix: str) -> str:
+        return (fix.replace("target.trust: true (or --trust)", "--trust").replace("target.trust: true", "--trust")
+                .replace("target.trusted_types", "--trust"))
+
+    renamed = [ConfigIssue(_CLI_NAMES.get(i.field, i.field), i.problem, cli(i.fix), i.received) for i in issues]
     raise ConfigError(renamed)
 
 
@@ -45,7 +48,7 @@ def _state_shapes(path: Path) -> list[tuple[int, ...]]:
 
 
 def _torch_target(path: Path, model_name: str | None, params: dict[str, Any], n_classes: int | None,
-                  in_features: int | None) -> Target:
+                  in_features: int | None, trust: bool) -> Target:
     from leakpro.targets.loading import load_torch_target
 
     shapes = [s for s in _state_shapes(path) if len(s) == 2]
@@ -55,7 +58,7 @@ def _torch_target(path: Path, model_name: str | None, params: dict[str, Any], n_
         _raise([ConfigIssue("--in-features/--n-classes", "could not be read from the weights",
                             "give --in-features and --n-classes")])
     spec = TargetSpec.model_validate({"kind": "torch", "model": model_name or "mlp", "params": params,
-                                      "weights": path.name})
+                                      "weights": path.name, "trust": trust})
     issues: list[ConfigIssue] = []
     target = load_torch_target(spec, int(in_features), int(n_classes), path.parent, issues)  # type: ignore[arg-type]
     if target is None:
@@ -113,8 +116,9 @@ def load_served_model(path: Path | str, *, model_name: str | None = None, params
                       in_features: int | None = None) -> Target:
     """Load a model file as a Target, refusing anything that could run code unless ``trust`` is set.
 
-    ``.safetensors``/``.pt``: a state dict for ``model_name`` (default ``mlp``, or ``package.module:Class``)
-    built with ``params``; in/out sizes are read from the weights when not given. ``.skops``: types checked
+    ``.safetensors``/``.pt``: a state dict for ``model_name`` (default ``mlp``, or ``package.module:Class``,
+    which is imported only with ``trust``: importing a module runs its code) built with ``params``; in/out
+    sizes are read from the weights when not given. ``.skops``: types checked
     (``trusted_types`` or ``trust``). ``.pkl``/``.joblib``: only with ``trust``. ``.onnx``: needs onnxruntime.
     """
     path = Path(path)
@@ -122,7 +126,7 @@ def load_served_model(path: Path | str, *, model_name: str | None = None, params
         _raise([ConfigIssue("MODEL", "file not found", "give the path of a saved model", str(path))])
     suffix = path.suffix.lower()
     if suffix in TORCH_SUFFIXES:
-        return _torch_target(path, model_name, dict(params or {}), n_classes, in_features)
+        return _torch_target(path, model_name, dict(params or {}), n_classes, in_features, trust)
     if suffix in SKLEARN_SUFFIXES:
         return _sklearn_target(path, trust, trusted_types, n_classes)
     if suffix == ".onnx":

@@ -13,8 +13,13 @@ records`` sends ``[{"col": value, ...}, ...]`` instead), plus any ``extra_body``
 
 The budget counts records answered by the endpoint, across every run that shares ``cache_dir`` (the
 cache keeps a ledger): a resumed audit re-reads cached answers for free and needs budget only for the
-rest. This module imports only the standard library and pydantic at top level, so the config schema
-can import :class:`HttpTargetSpec` without numpy-heavy dependencies.
+rest. The ledger is written ahead: a batch counts as spent from the moment it is sent until the endpoint
+fails on it, so an audit killed while a request is in flight leaves that batch counted (the endpoint
+answered, or may have, and the resumed audit pays for it again): the ledger never under-counts what the
+endpoint charged. Responses larger than ``max_response_bytes`` are refused without being read whole.
+
+This module imports only the standard library and pydantic at top level, so the config schema can import
+:class:`HttpTargetSpec` without numpy-heavy dependencies.
 
 >>> spec = HttpTargetSpec(url="http://127.0.0.1:8000/predict", budget=10_000)
 >>> spec.batch_size, spec.output
@@ -67,6 +72,8 @@ class HttpTargetSpec(BaseModel):
     backoff_s: float = Field(0.5, ge=0, description="first retry delay; doubles on each retry")
     rate_limit_per_s: float | None = Field(None, gt=0, description="at most this many requests per second")
     budget: int | None = Field(None, ge=1, description="hard budget in records answered (None: unlimited)")
+    max_response_bytes: int = Field(64 * 2**20, ge=1024, le=2**30, description="largest response body read "
+                                    "(default 64 MiB); a larger one is refused without being read whole")
     cache_dir: Path | None = Field(None, description="where answered queries are kept (resume without "
                                    "re-spending budget); relative to the config file")
 
@@ -89,18 +96,34 @@ class HttpTargetSpec(BaseModel):
 
 
 class HttpTargetError(RuntimeError):
-    """The endpoint failed or answered something unusable (after retries where retrying makes sense)."""
+    """The endpoint failed or answered something unusable (after retries where retrying makes sense).
+
+    ``problem`` says what went wrong, ``state`` what was spent and what is cached, ``fix`` what to do; the
+    message is the three together, one paragraph.
+    """
+
+    def __init__(self, problem: str, fix: str = "", state: str = "") -> None:
+        self.problem, self.fix, self.state = problem, fix, state
+        super().__init__(_paragraph(problem, state, fix))
 
 
 class QueryBudgetExceeded(RuntimeError):
     """The hard query budget would be exceeded. Answers received so far are kept in the cache."""
 
-    def __init__(self, used: int, budget: int, requested: int, cache: Path | None) -> None:
-        self.used, self.budget, self.requested, self.cache = used, budget, requested, cache
-        kept = (f"; every answer received is kept in {cache}, so a re-run with a larger target.http.budget "
-                "resumes without re-querying them") if cache else "; set target.http.cache_dir to resume later"
-        super().__init__(f"query budget exhausted: {used} of {budget} records used, {requested} more needed"
-                         f"{kept}")
+    def __init__(self, used: int, budget: int, requested: int, cache: Path | None, state: str = "") -> None:
+        self.used, self.budget, self.requested, self.cache, self.state = used, budget, requested, cache, state
+        self.problem = f"query budget exhausted: {used} of {budget} records used, {requested} more needed"
+        self.fix = (f"raise target.http.budget to at least {used + requested} and re-run the same command: the "
+                    "answers kept in the cache are re-read without spending budget" if cache else
+                    "raise target.http.budget, and set target.http.cache_dir so that a re-run resumes from the "
+                    "answers already received")
+        super().__init__(_paragraph(self.problem, state or (f"Every answer received is kept in {cache}."
+                                                            if cache else ""), self.fix))
+
+
+def _paragraph(problem: str, state: str, fix: str) -> str:
+    parts = [problem.rstrip(". ") + "."] + ([state] if state else []) + ([f"Fix: {fix.rstrip('. ')}."] if fix else [])
+    return " ".join(parts)
 
 
 class _AnswerCache:
@@ -114,6 +137,15 @@ class _AnswerCache:
         with self._db:
             self._db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             self._db.execute("CREATE TABLE IF NOT EXISTS ledger (endpoint TEXT PRIMARY KEY, spent INTEGER)")
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
+
+    def set_spent(self, endpoint: str, spent: int) -> None:
+        """The ledger alone (written before a batch is sent, and back if the endpoint fails on it)."""
+        with self._lock, self._db:
+            self._db.execute("INSERT OR REPLACE INTO ledger VALUES (?, ?)", (endpoint, spent))
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
         found: dict[str, Any] = {}
@@ -243,6 +275,20 @@ class HttpTarget:
         if self._cache is not None:
             self._cache.close()
 
+    def state(self) -> str:
+        """What was spent and what is cached, in words (for error messages)."""
+        budget = f" of a budget of {self.spec.budget:,}" if self.spec.budget is not None else ""
+        spent = (f"Spent: {self.spent:,} records{budget} over all runs (this run: {self.records_sent:,} sent in "
+                 f"{self.requests:,} request(s), {self.cache_hits:,} answered from the cache).")
+        if self._cache is None:
+            return spent + (" Answers are kept in memory only, so a re-run pays for them again; set "
+                            "target.http.cache_dir to resume without paying twice.")
+        return spent + (f" {self._cache.count():,} answers are kept in {self._cache.path}: re-running the same "
+                        "command with the same cache re-reads them without spending budget.")
+
+    def _error(self, problem: str, fix: str) -> HttpTargetError:
+        return HttpTargetError(problem, fix, self.state())
+
     # -- querying --------------------------------------------------------------------------------------
     def _row_key(self, row: Any) -> str:
         text = json.dumps(row, separators=(",", ":"), sort_keys=True, allow_nan=False)
@@ -253,7 +299,9 @@ class HttpTarget:
         try:
             rows = encode_rows(features, self.spec.feature_encoding)
         except ValueError as exc:
-            raise HttpTargetError(f"cannot encode the features for {self.spec.url}: {exc}") from exc
+            problem, _, fix = str(exc).partition(". Fix: ")
+            raise self._error(f"cannot encode the features for {self.spec.url}: {problem}",
+                              fix or "replace NaN and infinite values before the audit") from exc
         keys = [self._row_key(r) for r in rows]
         known = self._lookup(keys)
         self.cache_hits += sum(k in known for k in keys)
@@ -271,7 +319,7 @@ class HttpTarget:
                 pos += allowed
             if budget is not None and allowed < want:
                 raise QueryBudgetExceeded(self.spent, budget, len(todo) - pos,
-                                          self._cache.path if self._cache else None)
+                                          self._cache.path if self._cache else None, self.state())
         return [known[k] for k in keys]
 
     def _lookup(self, keys: list[str]) -> dict[str, Any]:
@@ -281,8 +329,15 @@ class HttpTarget:
 
     def _send(self, batch: list[tuple[str, Any]]) -> dict[str, Any]:
         body = {**self.spec.extra_body, self.spec.request_key: [r for _, r in batch]}
-        payload = self._post(json.dumps(body, allow_nan=False).encode())
-        values = self._parse(payload, len(batch))
+        if self._cache is not None:  # written ahead: a kill while the request is in flight leaves it counted
+            self._cache.set_spent(self.endpoint_id, self.spent + len(batch))
+        try:
+            payload = self._post(json.dumps(body, allow_nan=False).encode())
+            values = self._parse(payload, len(batch))
+        except Exception:
+            if self._cache is not None:  # the endpoint refused or gave nothing usable: not spent
+                self._cache.set_spent(self.endpoint_id, self.spent)
+            raise
         answers = {k: v for (k, _), v in zip(batch, values, strict=True)}
         self.spent += len(batch)
         self.records_sent += len(batch)
@@ -313,23 +368,34 @@ class HttpTarget:
             request = urllib.request.Request(url, data=body, headers=headers, method="POST")
             try:
                 with urllib.request.urlopen(request, timeout=spec.timeout_s) as response:
-                    return bytes(response.read())
+                    return self._read_capped(response)
             except urllib.error.HTTPError as exc:
-                detail = _error_detail(exc.read()[:2000])
+                detail = _error_detail(exc.read(2000))
                 if exc.code < 500 and exc.code != 429:
-                    raise HttpTargetError(f"POST {url} was refused with HTTP {exc.code} {exc.reason}: {detail}. "
-                                          "Fix: check target.http.url and the request mapping "
-                                          "(request_key, feature_encoding, extra_body, headers)") from exc
+                    raise self._error(f"POST {url} was refused with HTTP {exc.code} {exc.reason}: {detail}",
+                                      "check target.http.url and the request mapping "
+                                      "(request_key, feature_encoding, extra_body, headers)") from exc
                 last = f"HTTP {exc.code} {exc.reason}: {detail}"
             except (urllib.error.URLError, TimeoutError, ConnectionError, HTTPException, OSError) as exc:
                 reason = getattr(exc, "reason", exc)
                 last = f"{type(reason).__name__}: {reason}"
-        raise HttpTargetError(
-            f"POST {url} failed after {spec.retries + 1} attempt(s); last error: {last}. Fix: check that the "
-            f"server is running and reachable, or raise target.http.timeout_s ({spec.timeout_s}) / retries "
-            f"({spec.retries}). Answers received so far are kept"
-            + (f" in {self._cache.path}" if self._cache else " in memory only (set target.http.cache_dir)")
-        )
+        raise self._error(f"POST {url} failed after {spec.retries + 1} attempt(s); last error: {last}",
+                          f"check that the server is running and reachable, or raise target.http.timeout_s "
+                          f"({spec.timeout_s}) / retries ({spec.retries}); then re-run the same command")
+
+    def _read_capped(self, response: Any) -> bytes:
+        """The body, refused (unread beyond the cap) when larger than ``max_response_bytes``."""
+        cap = self.spec.max_response_bytes
+        declared = response.headers.get("Content-Length")
+        size = int(declared) if declared is not None and declared.strip().isdigit() else None
+        body = b"" if size is not None and size > cap else bytes(response.read(cap + 1))
+        if (size is not None and size > cap) or len(body) > cap:
+            shown = f"{size:,} bytes" if size is not None and size > cap else f"more than {cap:,} bytes"
+            raise self._error(f"{self.spec.url} sent a response of {shown}, larger than "
+                              f"target.http.max_response_bytes ({cap:,}); it was not read",
+                              "lower target.http.batch_size so each answer is smaller, or raise "
+                              "target.http.max_response_bytes if the endpoint is yours and the size is expected")
+        return body
 
     def _parse(self, payload: bytes, n: int) -> list[Any]:
         """Validate the response: the outputs at ``answer_key``, one per row, of the right shape."""
@@ -337,31 +403,38 @@ class HttpTarget:
         try:
             data: Any = json.loads(payload)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise HttpTargetError(f"{url} returned malformed JSON ({exc}); first bytes: {payload[:80]!r}. "
-                                  "Fix: check that the URL is the prediction endpoint") from exc
+            raise self._error(f"{url} returned malformed JSON ({exc}); first bytes: {payload[:80]!r}",
+                              "check that the URL is the prediction endpoint") from exc
         for part in key.split("."):
             if not isinstance(data, dict) or part not in data:
-                found = sorted(data)[:10] if isinstance(data, dict) else type(data).__name__
-                raise HttpTargetError(f"{url}: the response has no {key!r} (found {found}). "
-                                      "Fix: set target.http.response_key / output to match the endpoint")
+                found = sorted(map(str, data))[:10] if isinstance(data, dict) else type(data).__name__
+                raise self._error(f"{url}: the response has no {key!r} (found {found})",
+                                  "set target.http.response_key / output to match the endpoint")
             data = data[part]
         if not isinstance(data, list) or len(data) != n:
             got = len(data) if isinstance(data, list) else type(data).__name__
-            raise HttpTargetError(f"{url}: {key!r} should hold {n} answers, one per row sent, got {got}")
+            raise self._error(f"{url}: {key!r} should hold {n} answers, one per row sent, got {got}",
+                              "check that the endpoint answers every row of a batch (or lower "
+                              "target.http.batch_size)")
         return [self._check_answer(v, i) for i, v in enumerate(data)]
 
     def _check_answer(self, value: Any, i: int) -> Any:
         c, key = self.n_classes, self.spec.answer_key
         if self.spec.output == "labels":
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < c:
-                raise HttpTargetError(f"{self.spec.url}: {key}[{i}] = {value!r} is not a class index in 0..{c - 1}")
+                raise self._error(f"{self.spec.url}: {key}[{i}] = {str(value)[:40]} is not a class index in "
+                                  f"0..{c - 1}", "check target.http.output and that data.label has the "
+                                  "model's classes")
             return value
         ok = isinstance(value, list) and len(value) == c and all(
             isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value)
         if ok and self.spec.output == "probabilities":
             ok = all(-1e-9 <= v <= 1 + 1e-9 for v in value)
         if not ok:
-            raise HttpTargetError(f"{self.spec.url}: {key}[{i}] should be {c} finite "
-                                  f"{self.spec.output}, got {str(value)[:80]}. Fix: check target.http.output "
-                                  "and that the data's classes match the model's")
+            nonfinite = isinstance(value, list) and any(
+                isinstance(v, float) and not math.isfinite(v) for v in value)
+            fix = ("check the model behind the endpoint: NaN or infinite outputs usually mean NaN weights or "
+                   "inputs" if nonfinite else "check target.http.output and that data.label has the model's classes")
+            raise self._error(f"{self.spec.url}: {key}[{i}] should be {c} finite {self.spec.output}, got "
+                              f"{str(value)[:80]}", fix)
         return value

@@ -26,10 +26,14 @@ def load_torch_target(
     import torch
 
     from leakpro.targets.torch_target import TorchTarget
-    from leakpro.training.models import build_model
+    from leakpro.training.models import TRUST_FIX, build_model, import_problem
 
     if spec.model is None:
         issues.append(ConfigIssue("target.model", "missing", "name a registered model (e.g. mlp) or 'pkg.mod:Class'"))
+        return None
+    problem = import_problem(spec.model, trust=spec.trust)
+    if problem is not None:  # checked before anything is imported: importing a module runs its code
+        issues.append(ConfigIssue("target.model", problem, TRUST_FIX, spec.model[:80]))
         return None
     try:
         module = build_model(spec.model, spec.params, in_features, n_classes)
@@ -66,6 +70,12 @@ def load_torch_target(
         module.load_state_dict(state, strict=True)
     except RuntimeError as exc:
         detail = str(exc).replace("\n", " ")[:300]
+        outputs = [v for v in state.values() if v.ndim >= 1][-1:]  # the last layer's bias (or weight) by convention
+        if outputs and outputs[0].shape[0] != n_classes:
+            issues.append(ConfigIssue("data.label", f"the weights' last layer has {outputs[0].shape[0]} outputs but "
+                                      f"the label has {n_classes} classes", "set data.label to the column the model "
+                                      "was trained to predict: its classes must match the model's outputs"))
+            return None
         issues.append(ConfigIssue("target.weights", "weights do not match the architecture",
                                   "check target.model/params against the saved model", detail))
         return None

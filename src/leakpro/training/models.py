@@ -1,11 +1,18 @@
 """Registered PyTorch architectures, addressable by name from a config.
 
-A user's own architecture is named ``package.module:Class``; it is imported, never unpickled.
+A user's own architecture is named ``package.module:Class``; it is imported, never unpickled. Importing a
+named module runs its code, so a path read from a config file is checked at the config's edge first
+(:func:`import_problem`): registered names and scikit-learn / XGBoost / LightGBM estimator classes are
+allowed, anything else only with ``trust`` (``target.trust: true`` / ``--trust``, as for pickles).
+Python callers of :func:`resolve_model` / :func:`build_model` name their own code and are not checked.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import inspect
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -69,6 +76,67 @@ class Logistic(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.linear(x.flatten(1))
+
+
+# Packages whose estimator classes a config may name without trust (importing them runs only their own code).
+ESTIMATOR_PACKAGES = ("sklearn", "xgboost", "lightgbm")
+# Estimator parameters that reach the file system (joblib caches load pickles): trusted configs only.
+UNTRUSTED_ESTIMATOR_PARAMS = ("memory",)
+_IMPORT_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z][A-Za-z0-9_]*$")
+TRUST_FIX = ("use a registered model or a scikit-learn / XGBoost / LightGBM estimator class; to import your own "
+             "code, set target.trust: true (or --trust) if you wrote or checked that module")
+
+
+def is_import_path(name: str) -> bool:
+    """Whether ``name`` would be imported (``package.module:Class``) rather than looked up in the registry."""
+    return ":" in name
+
+
+def allowed_estimator_class(name: str) -> type | None:
+    """The class named by ``name`` if it is an estimator class defined in scikit-learn, XGBoost or LightGBM.
+
+    Only modules of those packages are imported (never the module a path names outside them), and nothing
+    is called: the attribute must be a class defined in the same package that subclasses sklearn's
+    ``BaseEstimator``.
+
+    >>> allowed_estimator_class("sklearn.tree:DecisionTreeClassifier").__name__
+    'DecisionTreeClassifier'
+    >>> allowed_estimator_class("os:system") is None
+    True
+    """
+    if not _IMPORT_PATH.match(name):
+        return None
+    module_name, _, attr = name.partition(":")
+    package = module_name.split(".")[0]
+    if package not in ESTIMATOR_PACKAGES or importlib.util.find_spec(package) is None:
+        return None
+    try:
+        module = importlib.import_module(module_name)
+        from sklearn.base import BaseEstimator
+    except ImportError:
+        return None
+    obj = inspect.getattr_static(module, attr, None)
+    if not inspect.isclass(obj) or str(getattr(obj, "__module__", "")).split(".")[0] != package:
+        return None
+    return obj if issubclass(obj, BaseEstimator) else None
+
+
+def import_problem(name: str, *, trust: bool) -> str | None:
+    """Why ``name`` (from a config) may not be resolved, or None when it may: registered, an allowed
+    estimator class, or any ``package.module:Class`` with ``trust``. Nothing outside the allowed
+    packages is imported to decide."""
+    _import_builtin_models()
+    if name in _MODELS or not is_import_path(name):
+        return None  # a registered name, or an unknown one (resolve_model reports it without importing)
+    if not _IMPORT_PATH.match(name):
+        return "not of the form 'package.module:Class'"
+    if trust or allowed_estimator_class(name) is not None:
+        return None
+    module_name = name.partition(":")[0]
+    if module_name.split(".")[0] in ESTIMATOR_PACKAGES:
+        return f"not an estimator class of {module_name.split('.')[0]} (a subclass of sklearn's BaseEstimator)"
+    return (f"importing {module_name!r} would run its code; a config may name only registered models and "
+            "scikit-learn / XGBoost / LightGBM estimator classes without trust")
 
 
 def resolve_model(name: str) -> ModelFactory:
