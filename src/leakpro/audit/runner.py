@@ -45,7 +45,6 @@ from leakpro.targets.protocol import Target
 from leakpro.training.trainers import TorchTrainer, Trainer
 
 DEFAULT_DELTA = 1e-5  # δ for ε lower bounds of targets without a DP accountant
-
 T = TypeVar("T")
 
 
@@ -90,6 +89,7 @@ def _attempt(where: str, run: Callable[..., T], failures: list[Failure], *args: 
     except Exception as exc:
         failures.append(Failure(where, exc))
         return None
+
 
 def _accuracy(target: Target, plan: AuditPlan, rows: np.ndarray) -> float:
     ds = plan.game.dataset.subset(rows)
@@ -152,11 +152,11 @@ def _audit_target(plan: AuditPlan, setup: TargetSetup, progress: ProgressSink,
     progress.attack(setup.name, "", len(attacks), len(attacks))
     cand = game.candidates
     members, non_members = cand[game.members], cand[~game.members]
-    return TargetResult(
     accuracy = _attempt(f"target {setup.name!r} (its accuracy)", lambda: (
         _accuracy(setup.target, plan, members), _accuracy(setup.target, plan, non_members)), failures)
     if accuracy is None:
         return None
+    return TargetResult(
         name=setup.name, role=setup.role, description=setup.target.describe(),  # type: ignore[arg-type]
         train_accuracy=accuracy[0],
         test_accuracy=accuracy[1],
@@ -195,10 +195,10 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
                                  bank.signals if bank else None, lambda tr: make_bank(tr).signals,
                                  game.dataset.n_classes)
         stages["defences"] = time.perf_counter() - t0
+    failures: list[Failure] = []
     t0 = time.perf_counter()
     audited = [a for setup in setups if (a := _audit_target(plan, setup, progress, failures)) is not None]
     stages["attacks"] = time.perf_counter() - t0
-    failures: list[Failure] = []
     sections: dict[str, Any] = {}
     for key, title, enabled, run in (
         ("extraction", "model extraction through the API", cfg.extraction is not None,
@@ -334,5 +334,5 @@ def run_audit(config: str | Path | dict[str, Any] | AuditConfig, *, out: Path | 
         cfg = cfg.model_copy(update={"target": cfg.target.model_copy(update={"trust": True})})
     out_path = Path(out) if out is not None else None
     cache = Path(cache_dir) if cache_dir is not None else out_path
-    return run_plan(plan, out_path, cache, progress)
     plan = build_plan(cfg, base, out=out_path, cache=cache)
+    return run_plan(plan, out_path, cache, progress)
