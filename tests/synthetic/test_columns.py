@@ -16,9 +16,27 @@ from leakpro.synthetic.columns import (
 
 
 def test_infer_and_override() -> None:
-    f = pd.DataFrame({"a": [1, 2], "b": ["x", "y"], "c": [True, False]})
+    f = pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "x"], "c": [True, False, True]})
     assert infer_column_types(f) == {"a": "numeric", "b": "categorical", "c": "categorical"}
     assert infer_column_types(f, {"a": "categorical"})["a"] == "categorical"
+
+
+def test_binary_numeric_columns_are_categorical() -> None:
+    """Issue 15 item 10: a 0/1 outcome is two classes, not a number guessed "within 5 %"."""
+    f = pd.DataFrame({"outcome": [0, 1, 1, 0, 1], "flag": [2.0, 2.0, 7.0, 7.0, np.nan], "count": [0, 1, 2, 1, 0]})
+    assert infer_column_types(f) == {"outcome": "categorical", "flag": "categorical", "count": "numeric"}
+    assert infer_column_types(f, {"outcome": "numeric"})["outcome"] == "numeric"
+
+
+def test_binary_outcome_is_guessed_exactly_in_the_audit() -> None:
+    from leakpro.synthetic import audit_synthetic
+
+    rng = np.random.default_rng(0)
+    frames = [pd.DataFrame({"age": rng.integers(20, 70, 60), "outcome": rng.integers(0, 2, 60)}) for _ in range(3)]
+    res = audit_synthetic(*frames, secrets=["outcome"], n_attacks=40, seed=0)
+    assert res.column_types["outcome"] == "categorical"
+    inference = [a for a in res.attacks if a.attack == "inference"]
+    assert inference and all("exact match" in a.findings[0] and "within" not in a.findings[0] for a in inference)
 
 
 def test_shared_codes_and_missing_category() -> None:

@@ -148,6 +148,14 @@ def _summary_rows(contents: list[SectionContent]) -> list[tuple[str, SummaryRow 
     return rows
 
 
+def worst_row(rows: list[tuple[str, SummaryRow | None]]) -> SummaryRow | None:
+    """Page one's headline: the worst assessed question (highest level; ties by the top of its range, then the
+    order of the questions), so a Low first question never hides a Very high one further down."""
+    assessed = [row for _, row in rows if row is not None and row.assessment is not None]
+    return max(assessed, key=lambda r: (r.assessment.level, r.assessment.high) if r.assessment else (0, 0),
+               default=None)
+
+
 @dataclass(frozen=True)
 class Masthead:
     """The page frame's facts, from whichever result files are present."""
@@ -197,7 +205,7 @@ def render_html(inputs: ReportInputs) -> str:
     env = environment()
     contents = [s.build(inputs, env) for s in registered_sections() if s.applies(inputs)]
     rows = _summary_rows(contents)
-    headline = next((row for _, row in rows if row is not None and row.assessment is not None), None)
+    headline = worst_row(rows)
     result = inputs.result
     return env.get_template("report.html.j2").render(
         result=result,

@@ -73,7 +73,7 @@ SYNTHETIC_THRESHOLDS: tuple[Threshold, ...] = (
     Threshold(RiskLevel.VERY_HIGH, "risk", 0.50, "the attack succeeds on half the records beyond the control"),
     Threshold(RiskLevel.HIGH, "risk", 0.20, "one in five records beyond what the control explains"),
     Threshold(RiskLevel.MODERATE, "risk", 0.05, "a measurable excess over the control"),
-    Threshold(RiskLevel.VERY_HIGH, "auc", 0.80, "membership on the synthetic table: members separated most of the time"),
+    Threshold(RiskLevel.VERY_HIGH, "auc", 0.80, "membership on the synthetic table: separated most of the time"),
     Threshold(RiskLevel.HIGH, "auc", 0.65, "membership on the synthetic table: clear advantage"),
     Threshold(RiskLevel.MODERATE, "auc", 0.55, "membership on the synthetic table: small advantage"),
 )

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 MISSING = "<missing>"
+MAX_BINARY = 2
 _BLOCK_ELEMENTS = 4_000_000
 
 
@@ -37,12 +38,24 @@ class ColumnKind(StrEnum):
     CATEGORICAL = "categorical"
 
 
+def numeric_dtype(series: pd.Series) -> bool:
+    """Whether ``series`` is stored as numbers (bool excluded)."""
+    return bool(pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series))
+
+
 def infer_column_types(frame: pd.DataFrame, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Numeric dtypes (not bool) are numeric, everything else categorical; ``overrides`` win."""
+    """Numeric dtypes are numeric, except binary ones; everything else categorical; ``overrides`` win.
+
+    A numeric column with at most :data:`MAX_BINARY` distinct values (a 0/1 outcome, a yes/no flag) is
+    categorical: its two values are two classes, so an inference guess must match exactly (not "within 5 %"),
+    the random baseline draws one of the two values (not a number between them), and singling out writes
+    ``== v`` (not a tail). A column with three or more values may be an ordinal count and stays numeric; set
+    ``column_types`` to say otherwise.
+    """
     types: dict[str, str] = {}
     for name in frame.columns:
         series = frame[name]
-        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        numeric = numeric_dtype(series) and series.nunique(dropna=True) > MAX_BINARY
         types[str(name)] = ColumnKind.NUMERIC.value if numeric else ColumnKind.CATEGORICAL.value
     for name, kind in (overrides or {}).items():
         types[name] = ColumnKind(kind).value

@@ -15,9 +15,20 @@ def _rate(r: object) -> str:
     return f"{rate:.3f} [{lo:.3f}, {hi:.3f}]"
 
 
+def _risk_text(a: AttackResult) -> str:
+    r, joint = a.risk, a.risk.simultaneous
+    if r.value is None or r.ci_low is None or r.ci_high is None or joint is None:
+        return "undefined"
+    text = f"{r.value:+.3f} [{r.ci_low:+.3f}, {r.ci_high:+.3f}]"
+    if joint.family_size > 1:
+        text += f" sim. [{joint.ci_low:+.3f}, {joint.ci_high:+.3f}]"
+    return text
+
+
 def _attack_row(a: AttackResult) -> list[str]:
     flag = "no better than guessing" if a.no_better_than_baseline else ""
-    risk = f"{a.risk.value:+.3f} [{a.risk.ci_low:+.3f}, {a.risk.ci_high:+.3f}]"
+    flag = f"undefined: {a.risk.undefined_reason}" if a.risk.undefined_reason else flag
+    risk = _risk_text(a)
     style = "bold red" if a.significant else ""
     return [
         a.name,
@@ -33,6 +44,8 @@ def _attack_row(a: AttackResult) -> list[str]:
 def _membership_row(m: MembershipResult) -> list[str]:
     flag = "not better than 0.5" if m.not_better_than_random else ""
     auc = f"AUC {m.auc:.3f} [{m.ci_low:.3f}, {m.ci_high:.3f}]"
+    if m.simultaneous.family_size > 1:
+        auc += f" sim. [{m.simultaneous.ci_low:.3f}, {m.simultaneous.ci_high:.3f}]"
     adv = f"adv. {m.advantage:+.3f}"
     return [
         m.name,
@@ -48,7 +61,7 @@ def _membership_row(m: MembershipResult) -> list[str]:
 def audit_table(result: SyntheticAuditResult, title: str = "Synthetic-data privacy audit") -> Table:
     """One row per attack: rates on ORI, CONTROL and the baseline, risk with interval, flag, exposed."""
     table = Table(title=title, show_lines=False)
-    for head in ("attack", "ORI", "CONTROL", "baseline", "risk [95% CI]", "flag", "exposed"):
+    for head in ("attack", "ORI", "CONTROL", "baseline", "risk [95% CI] (simultaneous)", "flag", "exposed"):
         table.add_column(head, overflow="fold")
     for a in result.attacks:
         table.add_row(*_attack_row(a))
@@ -71,16 +84,17 @@ def print_audit(
 
 
 def key_findings(result: SyntheticAuditResult, limit: int = 5) -> list[str]:
-    """Findings of the attacks whose risk is significant, most risky first."""
-    risky = sorted((a for a in result.attacks if a.significant), key=lambda a: -a.risk.ci_low)
-    lines = [f"{a.name}: risk {a.risk.value:.2f} — {a.findings[0]}" for a in risky[:limit] if a.findings]
+    """Findings of the attacks whose risk is significant (simultaneous lower end above 0), most risky first."""
+    risky = sorted((a for a in result.attacks if a.significant and a.risk.simultaneous is not None),
+                   key=lambda a: -a.risk.simultaneous.ci_low if a.risk.simultaneous else 0.0)
+    lines = [f"{a.name}: risk {a.risk.value or 0.0:.2f} — {a.findings[0]}" for a in risky[:limit] if a.findings]
     lines += [f"{m.name}: {m.findings[-1]}" for m in result.membership if not m.not_better_than_random]
     return lines
 
 
 def ranking_table(named: Sequence[tuple[str, SyntheticAuditResult]]) -> Table:
     """Generators ranked by overall demonstrated risk, with the risk of each attack family."""
-    table = Table(title="Synthetic generators ranked by demonstrated risk (lower 95% bounds)")
+    table = Table(title="Synthetic generators ranked by demonstrated risk (lower ends of simultaneous 95% intervals)")
     for head in ("rank", "generator", "overall", "singling out", "linkability", "inference", "membership"):
         table.add_column(head)
     ranked = sorted(named, key=lambda nr: -nr[1].overall_risk())

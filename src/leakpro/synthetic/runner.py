@@ -5,7 +5,8 @@ resolves the defaults — secrets: every column; auxiliary columns: every non-se
 split: the auxiliary columns shuffled with ``seed`` and cut in two halves — records each choice in the
 result, and runs: singling out (univariate, multivariate), linkability, inference (nearest-neighbour and
 model guessers, per secret), and membership (DCR, DOMIAS). Attack ``i`` in that order gets
-``random_state = seed + i``.
+``random_state = seed + i``. Each result's interval is then made simultaneous over the attacks of its family
+(:func:`~leakpro.synthetic.results.in_family`), the interval a family's level is read from.
 
 >>> from leakpro.data.adult import load_adult_frame
 >>> df = load_adult_frame("train").sample(600, random_state=0).reset_index(drop=True)
@@ -29,11 +30,13 @@ from leakpro.synthetic.columns import EncodedTables, encode_tables
 from leakpro.synthetic.inference import Inference
 from leakpro.synthetic.linkability import Linkability
 from leakpro.synthetic.membership import Membership
-from leakpro.synthetic.results import AttackResult, MembershipResult, SyntheticAuditResult
+from leakpro.synthetic.results import AttackResult, MembershipResult, SyntheticAuditResult, in_family
 from leakpro.synthetic.singling_out import SinglingOut
 from leakpro.synthetic.validation import validate_inputs
 
 DEFAULT_N_ATTACKS = 500
+
+
 def split_aux(aux: Sequence[str], seed: int) -> tuple[list[str], list[str]]:
     """Shuffle ``aux`` with ``seed`` and cut it into two disjoint halves (the attacker's two sources)."""
     order = np.random.default_rng(seed).permutation(len(aux))
@@ -104,7 +107,7 @@ def audit_synthetic(
     aux = list(aux_columns) if aux_columns is not None else [c for c in columns if c not in (secrets or [])]
     n = n_attacks if n_attacks is not None else DEFAULT_N_ATTACKS
     plan = plan_attacks(columns, chosen_secrets, aux, n, seed)
-    results = [attack.run(tables) for attack in plan]
+    results = in_family([attack.run(tables) for attack in plan])
     sizes = {"real": len(real_df), "synthetic": len(synthetic_df), "control": len(control_df)}
     options = {
         "secrets": chosen_secrets,

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from leakpro.synthetic.columns import ColumnKind, infer_column_types
+from leakpro.synthetic.columns import ColumnKind, infer_column_types, numeric_dtype
 from leakpro.synthetic.errors import SyntheticInputError
 
 MIN_ROWS = 10
@@ -112,7 +112,7 @@ def _column_problems(
                     "three tables."
                 )
                 continue
-            numeric_here = infer_column_types(frame[[col]])[col] == ColumnKind.NUMERIC.value
+            numeric_here = numeric_dtype(series)
             if kind == ColumnKind.NUMERIC.value and not numeric_here:
                 bad = pd.to_numeric(series, errors="coerce").isna() & series.notna()
                 why = f"has non-numeric values in {_rows(bad)}" if bad.any() else "is stored as text"
