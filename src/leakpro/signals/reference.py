@@ -1,5 +1,9 @@
 """Reference models: trained once per audit on random halves of the candidates, cached on disk.
 
+The halves are drawn over the distinct candidates in content order (a hash of each record's features and
+label) and each model's rows reach its trainer in that order, so the same records in another row order
+train the same models.
+
 Model 2i trains on a random half H_i of the candidates and model 2i+1 on its complement, so with an even
 number of models every candidate is IN for exactly half of them. Population records are OUT for all.
 Each model's outputs on the attacker's records are stored under a key that hashes the records, the
@@ -33,7 +37,7 @@ import numpy as np
 
 from leakpro.compute.local import LocalExecutor
 from leakpro.compute.protocol import Executor
-from leakpro.data.dataset import Dataset, Features, take
+from leakpro.data.dataset import Dataset, Features, record_keys, take
 from leakpro.game.view import ReferenceSignals
 from leakpro.signals.store import SignalStore
 from leakpro.targets.protocol import Target
@@ -134,12 +138,24 @@ class ReferenceBank:
         self._outputs: dict[int, np.ndarray] = {}
         self._stack: np.ndarray | None = None
         self._records_key = records.fingerprint()
+        self._ids: np.ndarray | None = None
         self.cache_hits = 0
 
+    def _content_ids(self) -> np.ndarray:
+        """Each candidate's rank among the distinct candidates by content hash (equal records, equal rank)."""
+        if self._ids is None:
+            c = np.arange(self.n_candidates)
+            keys = record_keys(take(self.records.features, c), self.records.labels[c])
+            self._ids = np.unique(keys, return_inverse=True)[1].reshape(-1)
+        return self._ids
+
     def _masks(self, k: int) -> np.ndarray:
-        # Splits for k models are a prefix of the splits for more models: pairs are drawn in order.
+        # Splits for k models are a prefix of the splits for more models: pairs are drawn in order. They are
+        # drawn over the distinct candidates in content order, so the same rows in another order (and
+        # duplicates) get the same halves.
         k_even = k + (k % 2)
-        masks = reference_splits(self.n_candidates, k_even, self.seed)[:k]
+        ids = self._content_ids()
+        masks = reference_splits(int(ids.max()) + 1, k_even, self.seed)[:k, ids]
         pop = np.zeros((k, len(self.records) - self.n_candidates), dtype=bool)
         return np.concatenate([masks, pop], axis=1)
 
@@ -155,8 +171,10 @@ class ReferenceBank:
         h.update(np.packbits(train_mask).tobytes())
         return h.hexdigest()[:32]
 
-    def _jobs(self, missing: list[int], masks: np.ndarray) -> list[tuple[str, TrainJob]]:
-        """Batched jobs group models of one training-set size, split over the executor's slots."""
+    def _jobs(self, missing: list[int], masks: np.ndarray, ids: np.ndarray) -> list[tuple[str, TrainJob]]:
+        """Batched jobs group models of one training-set size, split over the executor's slots; each model's
+        rows go to its trainer in content order (``ids``), never row order."""
+        in_content_order = np.argsort(ids, kind="stable")
         if self.batched and _batchable(self.trainer):
             size = min(MAX_BATCH, max(1, math.ceil(len(missing) / self.executor.slots())))
             groups: dict[int, list[int]] = {}
@@ -168,7 +186,7 @@ class ReferenceBank:
             chunks, batched = [[i] for i in missing], False
         return [
             (f"models {c[0]}..{c[-1]}" if len(c) > 1 else f"model {c[0]}", TrainJob(
-                models=tuple(c), rows=tuple(np.flatnonzero(masks[i]) for i in c),
+                models=tuple(c), rows=tuple(in_content_order[masks[i][in_content_order]] for i in c),
                 seeds=tuple(self._model_seed(i) for i in c), batched=batched))
             for c in chunks
         ]
@@ -190,7 +208,7 @@ class ReferenceBank:
                 self.progress(done, k, True)
         if not missing:
             return
-        jobs = self._jobs(missing, masks)
+        jobs = self._jobs(missing, masks, self._content_ids())
         by_id = dict(jobs)
         ctx = TrainContext(Dataset(self.records.name, self.records.features, self.records.labels,
                                    self.records.classes, augmentations=self.records.augmentations), self.trainer)

@@ -1,18 +1,17 @@
 """Shared helpers for attacks that learn from record features or perturb them.
 
 Row order never changes a figure: anything an attack draws per record (noise, directions) or learns
-from records in sequence (folds, boosting) is keyed by the record's own content (:func:`record_keys`),
-never by its position, so the same records in another order get the same scores.
+from records in sequence (folds, boosting) is keyed by the record's own content
+(:func:`~leakpro.data.dataset.record_keys`), never by its position, so the same records in another order
+get the same scores.
 """
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import pandas as pd
 
-from leakpro.data.dataset import Features
+from leakpro.data.dataset import Features, record_keys
 
 
 def numeric_matrix(features: Features) -> np.ndarray:
@@ -28,27 +27,6 @@ def numeric_matrix(features: Features) -> np.ndarray:
         return np.column_stack(cols) if cols else np.zeros((len(features), 0))
     arr = np.asarray(features, dtype=np.float64)
     return arr.reshape(arr.shape[0], -1)
-
-
-def record_keys(features: Features, labels: np.ndarray) -> np.ndarray:
-    """A uint64 content hash per record (its features and label): equal records get equal keys.
-
-    >>> x = np.array([[1.0, 2.0], [3.0, 4.0], [1.0, 2.0]])
-    >>> k = record_keys(x, np.array([0, 1, 0]))
-    >>> bool(k[0] == k[2]), bool(k[0] == k[1])
-    (True, False)
-    """
-    y = np.asarray(labels).astype(np.uint64)
-    if isinstance(features, pd.DataFrame):
-        rows = pd.util.hash_pandas_object(features, index=False).to_numpy(dtype=np.uint64)
-        return pd.util.hash_array(rows ^ (y * np.uint64(0x9E3779B97F4A7C15))).astype(np.uint64)
-    arr = np.ascontiguousarray(np.asarray(features))
-    arr = arr.reshape(arr.shape[0], -1)
-    return np.array([
-        int.from_bytes(hashlib.blake2b(row.tobytes() + int(label).to_bytes(8, "little"), digest_size=8).digest(),
-                       "little")
-        for row, label in zip(arr, y, strict=True)
-    ], dtype=np.uint64)
 
 
 def canonical_ids(features: Features, labels: np.ndarray) -> tuple[np.ndarray, int]:

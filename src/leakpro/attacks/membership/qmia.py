@@ -5,7 +5,7 @@ of the target's log-odds φ_θ(x) on non-members: mean μ(x) by gradient-boosted
 second regressor on the log squared residuals of a cross-fitted μ (corrected by E[log χ²₁] = −1.27).
 score(x) = (φ_θ(x) − μ(x)) / σ(x). No reference models. Threat model: scores.
 
-The population records are put in content order (:func:`~leakpro.attacks.membership.features.record_keys`)
+The population records are put in content order (:func:`~leakpro.data.dataset.record_keys`)
 before the folds are drawn and the regressors fit, so the scores do not depend on the row order.
 """
 
@@ -15,7 +15,8 @@ import numpy as np
 from pydantic import Field
 
 from leakpro.attacks.membership.base import AttackParams, MembershipAttack, register_attack
-from leakpro.attacks.membership.features import numeric_matrix, one_thread, record_keys
+from leakpro.attacks.membership.features import numeric_matrix, one_thread
+from leakpro.data.dataset import record_keys
 from leakpro.game.view import AttackerView, ThreatModel
 from leakpro.signals.math import logit_margin
 

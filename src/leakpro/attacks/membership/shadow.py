@@ -16,7 +16,8 @@ import numpy as np
 from pydantic import Field
 
 from leakpro.attacks.membership.base import AttackParams, MembershipAttack, register_attack
-from leakpro.attacks.membership.features import one_thread, record_keys
+from leakpro.attacks.membership.features import one_thread
+from leakpro.data.dataset import record_keys
 from leakpro.game.view import AttackerView, ThreatModel
 from leakpro.signals.math import log_softmax, logit_margin
 
