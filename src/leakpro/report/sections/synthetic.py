@@ -72,7 +72,6 @@ class UndefinedRow:
     findings: list[str]
 
 
-
 def _joint(block: Any, low: float, high: float, confidence: float) -> Reading:
     """The simultaneous interval recorded in ``block``, else the 95 % interval (``recorded`` False)."""
     if isinstance(block, dict) and "ci_low" in block and "ci_high" in block:
