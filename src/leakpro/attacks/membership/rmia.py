@@ -7,7 +7,8 @@ plays the target, the others are its references; never the target's secret; with
 none can, ``a`` stays 0.5, and ``derived.a_source_`` says so). LR(x) = Pr(x|θ)/Pr(x), and
 likewise for each population record z. score(x) = fraction of z with LR(x)/LR(z) ≥ γ, counted by a
 binary search over the sorted LR(z): O((N+Z) log Z) time, O(N+Z) memory, no N×Z matrix. Equal counts
-are ordered by LR(x) itself (a smaller increment than one count), so low-FPR thresholds stay usable.
+are ordered by LR(x) itself (a smaller increment than one count), so low-FPR thresholds stay usable;
+records with equal LR(x) keep equal scores, whatever their row order.
 Threat model: scores.
 
 Multi-query: when the data names query-time augmentations (image flips/shifts), Pr(x|θ) is the mean of
