@@ -192,6 +192,13 @@ def test_report_has_no_inline_style_attributes(report: str) -> None:
         assert not re.search(r"\son[a-z]+=", text), path.name
 
 
+def test_report_script_builds_no_selector_from_page_text() -> None:
+    """An attack id may hold quotes and brackets: a selector built from it throws and stops every slider."""
+    from leakpro.report.render import inline_blocks
+
+    assert not re.search(r"querySelector(All)?\([^)]*\+", inline_blocks()[1])
+
+
 # The filters behind the report's escaping, on payloads of their own.
 FRAGMENTS = {
     "img onerror": ("<b>AUC</b> (<img src=x onerror=alert(1)>)", "<b>AUC</b> (&lt;img src=x onerror=alert(1)&gt;)"),

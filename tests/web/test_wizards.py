@@ -137,3 +137,15 @@ def test_synthetic_upload_problems_are_listed(client: TestClient) -> None:
     r = client.post("/synthetic", data={"source": "upload", "secrets": "salary"}, files=files)
     assert r.status_code == 422
     assert "control" in r.text and "salary" in r.text
+
+
+def test_config_yaml_writes_shared_values_without_aliases() -> None:
+    """The torch wizard uses one params dict in target and recipe; the config reader refuses YAML aliases."""
+    from leakpro.config.yaml_io import load_yaml_text
+    from leakpro.web.forms import config_yaml
+
+    params = {"hidden": [8, 8]}
+    config = {"target": {"params": params, "recipe": {"params": params}}}
+    text = config_yaml(config)
+    assert "&" not in text and "*" not in text
+    assert load_yaml_text(text) == config

@@ -206,11 +206,24 @@ def for_form(issue: ConfigIssue) -> ConfigIssue:
     return ConfigIssue(f"{label} ({issue.field})", issue.problem, issue.fix, issue.received)
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """Writes a value used twice (the model's params, in target and recipe) twice: config files hold no anchors
+    or aliases, which the config reader refuses (:mod:`leakpro.config.yaml_io`)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def config_yaml(config: dict[str, Any]) -> str:
+    """``config`` as the plain YAML ``config.yaml`` holds."""
+    return yaml.dump(config, Dumper=_PlainDumper, sort_keys=False)
+
+
 def validate_membership(config: dict[str, Any], d: AuditDir) -> list[ConfigIssue]:
     """Write ``config.yaml`` and check it as ``leakpro audit`` would (data and model are loaded once)."""
     from leakpro.audit.plan import build_plan, parse_config
 
-    d.config.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    d.config.write_text(config_yaml(config), encoding="utf-8")
     try:
         build_plan(*parse_config(d.config))
     except ConfigError as exc:
@@ -237,7 +250,7 @@ def validate_synthetic(config: dict[str, Any], d: AuditDir) -> list[str]:
     from leakpro.synthetic.io import read_table
     from leakpro.synthetic.validation import validate_inputs
 
-    d.config.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    d.config.write_text(config_yaml(config), encoding="utf-8")
     try:
         spec = parse_synthetic_config(config, d.root)
         frames = {}

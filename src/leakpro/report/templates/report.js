@@ -44,7 +44,10 @@
   document.querySelectorAll(".slider").forEach(function (box) {
     var data = JSON.parse(box.querySelector("script.slider-data").textContent);
     var input = box.querySelector("input.threshold");
-    var fig = document.querySelector('figure.roc-wrap[data-slider="' + box.getAttribute("data-slider") + '"]');
+    var key = box.getAttribute("data-slider");  // an attack id may hold any character: compare, never build a selector
+    var fig = Array.prototype.find.call(document.querySelectorAll("figure.roc-wrap"), function (f) {
+      return f.getAttribute("data-slider") === key;
+    });
     var marker = fig ? fig.querySelector(".marker") : null;
     function out(sel, text) { box.querySelector(sel).textContent = text; }
     function update() {
