@@ -64,7 +64,10 @@ def test_malformed_answers(reply, message):
         t = _target(server.url)
         with pytest.raises(HttpTargetError, match=message):
             t.logits(X)
-        assert t.spent == 0  # nothing unusable is counted or cached as answered
+        assert t.spent == 8  # the endpoint answered (HTTP 200), unusably: spent, as the endpoint counts it
+        with pytest.raises(HttpTargetError, match=message):
+            t.logits(X)
+        assert server.hits == 2 and t.spent == 16  # nothing unusable was cached as an answer
 
 
 def test_timeouts_and_rate_limit():

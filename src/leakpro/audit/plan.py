@@ -75,26 +75,51 @@ def _pydantic_issues(exc: ValidationError, model: type[BaseModel]) -> list[Confi
             issues.append(ConfigIssue(loc, "required but missing", "add it (see the README's example config)"))
         else:
             fix = _BOUND_FIX.get(err["type"], "see the README's config reference").format(**err.get("ctx", {}))
+            if err["type"].startswith(("int_", "float_", "finite_number")):
+                fix = _range_fix(model, err["loc"]) or fix
             issues.append(ConfigIssue(loc or "config", err["msg"], fix, short_repr(err.get("input"))))
     return issues
 
 
+def _range_fix(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    """'give a whole number from 0 to 2147483647' for a number field with bounds, else None."""
+    owner = _allowed_fields_model(model, loc[:-1])
+    field = getattr(owner, "model_fields", {}).get(loc[-1]) if owner is not None else None
+    if field is None:
+        return None
+    bounds = {k: getattr(m, k) for m in field.metadata for k in ("ge", "gt", "le", "lt") if hasattr(m, k)}
+    low = bounds.get("ge", bounds.get("gt"))
+    high = bounds.get("le", bounds.get("lt"))
+    kind = "a whole number" if field.annotation is int or "int" in str(field.annotation) else "a number"
+    if low is not None and high is not None:
+        return f"give {kind} from {low} to {high}"
+    if low is not None:
+        return f"give {kind} ≥ {low}"
+    return f"give {kind}" if high is None else f"give {kind} ≤ {high}"
+
+
 def _allowed_fields(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    current = _allowed_fields_model(model, loc)
+    return list(getattr(current, "model_fields", {})) if current is not None else []
+
+
+def _allowed_fields_model(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model that holds the fields at ``loc`` (None when ``loc`` leaves the models)."""
     current: Any = model
     for part in loc:
         if isinstance(part, int):
             continue
         field = getattr(current, "model_fields", {}).get(part)
         if field is None:
-            return []
+            return None
         ann = field.annotation
         args = list(getattr(ann, "__args__", (ann,)))
         args += [inner for a in args for inner in getattr(a, "__args__", ())]  # list[Model], Model | None
         candidates = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
         if not candidates:
-            return []
+            return None
         current = candidates[0]
-    return list(getattr(current, "model_fields", {}))
+    return current if isinstance(current, type) else None
 
 
 def parse_config(source: str | Path | dict[str, Any] | AuditConfig) -> tuple[AuditConfig, Path]:

@@ -76,10 +76,16 @@ class AuditIncomplete(RuntimeError):
             where = f" and saved in {saved}" if saved is not None else ""
             head = (f"The audit is incomplete: {len(failures)} part(s) failed; everything else finished{where} "
                     "(the failures are recorded in its notes):")
-        detail = [str(f.error) for f in failures if getattr(f.error, "state", "")][-1:]  # HTTP: spent, cached
+        http = [f for f in failures if getattr(f.error, "state", "")]  # an endpoint's: spent, cached, resume
+        detail = [str(max(reversed(http), key=_budget_need).error)] if http else []
         fix = ("" if detail else "\nFix: see each error above; re-running the same command re-uses the reference "
                "models and answers already in the cache (--cache, default --out).")
         super().__init__("\n".join([head, lines, *detail]) + fix)
+
+
+def _budget_need(failure: Failure) -> int:
+    """Records an exhausted budget had to cover (used + still needed); 0 for other errors."""
+    return int(getattr(failure.error, "used", 0)) + int(getattr(failure.error, "requested", 0))
 
 
 def _attempt(where: str, run: Callable[..., T], failures: list[Failure], *args: Any) -> T | None:

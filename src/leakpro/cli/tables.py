@@ -44,8 +44,8 @@ def results_table(result: AuditResult, width: int = 200) -> Table:
     null_by_id = {a.id: a for a in null.attacks} if null is not None else {}
     for a in target.attacks:
         row = [a.id, _auc(a, compact), _pct(a.tpr_at_fpr[1].tpr, compact), _pct(a.tpr_at_fpr[2].tpr, compact)]
-        if null is not None:
-            row.append(_null_verdict(null_by_id[a.id], compact))
+        if null is not None:  # an attack that failed on the null target has no row there
+            row.append(_null_verdict(null_by_id[a.id], compact) if a.id in null_by_id else "—")
         table.add_row(*row)
     return table
 

@@ -64,7 +64,7 @@ class _PlainDataLoader(yaml.SafeLoader):
                 raise YamlConfigError(self._field, f"nested more than {MAX_DEPTH} levels deep "
                                       f"({_where(event.start_mark)})", "a config is a few levels of mappings and lists")
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             if isinstance(event, CollectionStartEvent):
                 self._depth -= 1
@@ -88,7 +88,7 @@ class _PlainDataLoader(yaml.SafeLoader):
                                           f"({_where(seen[key])} and {_where(key_node.start_mark)})",
                                           "keep one of them (YAML would silently use the last)")
                 seen[key] = key_node.start_mark
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_yaml_text(text: str, field: str = "config") -> Any:
@@ -131,7 +131,7 @@ def load_yaml_file(path: Path | str, field: str = "config") -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise YamlConfigError(field, f"{path.name} is not UTF-8 text (byte {exc.start})",
+        raise YamlConfigError(field, f"{path.name} is not UTF-8 text (at byte offset {exc.start})",
                               "save the config as UTF-8 text") from None
     except OSError as exc:
         raise YamlConfigError(field, f"cannot read {path} ({exc.strerror or type(exc).__name__})",

@@ -79,10 +79,10 @@ def _check_nan_features(x: pd.DataFrame | np.ndarray, field: str, issues: list[C
             issues.append(ConfigIssue(field, f"missing values (NaN) in feature columns {_first(bad)}",
                                       "impute or drop them before the audit; models differ on NaN handling"))
         numeric = x.select_dtypes(include="number")
-        inf = {str(c): n for c, n in zip(numeric.columns, np.isinf(numeric.to_numpy(dtype=np.float64)).sum(axis=0),
-                                         strict=True) if n} if numeric.shape[1] else {}
-        if inf:
-            issues.append(ConfigIssue(field, f"infinite values in feature columns {_first(inf)}",
+        infinite = {str(c): int(n) for c, n in zip(
+            numeric.columns, np.isinf(numeric.to_numpy(dtype=np.float64)).sum(axis=0), strict=True) if n}
+        if infinite:
+            issues.append(ConfigIssue(field, f"infinite values in feature columns {_first(infinite)}",
                                       "replace or drop them before the audit"))
     elif np.issubdtype(x.dtype, np.floating):
         nan, inf = int(np.isnan(x).sum()), int(np.isinf(x).sum())

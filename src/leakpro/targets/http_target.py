@@ -13,10 +13,11 @@ records`` sends ``[{"col": value, ...}, ...]`` instead), plus any ``extra_body``
 
 The budget counts records answered by the endpoint, across every run that shares ``cache_dir`` (the
 cache keeps a ledger): a resumed audit re-reads cached answers for free and needs budget only for the
-rest. The ledger is written ahead: a batch counts as spent from the moment it is sent until the endpoint
-fails on it, so an audit killed while a request is in flight leaves that batch counted (the endpoint
-answered, or may have, and the resumed audit pays for it again): the ledger never under-counts what the
-endpoint charged. Responses larger than ``max_response_bytes`` are refused without being read whole.
+rest. The ledger is written ahead: a batch counts as spent from the moment it is sent unless the endpoint
+refuses it (an HTTP error status) or cannot be reached, so an audit killed while a request is in flight
+leaves that batch counted (the endpoint answered, or may have, and the resumed audit pays for it again),
+and an answer that arrives unusable (malformed, NaN, too large) counts too: the ledger never under-counts
+what the endpoint charged. Responses larger than ``max_response_bytes`` are refused without being read whole.
 
 This module imports only the standard library and pydantic at top level, so the config schema can import
 :class:`HttpTargetSpec` without numpy-heavy dependencies.
@@ -99,11 +100,12 @@ class HttpTargetError(RuntimeError):
     """The endpoint failed or answered something unusable (after retries where retrying makes sense).
 
     ``problem`` says what went wrong, ``state`` what was spent and what is cached, ``fix`` what to do; the
-    message is the three together, one paragraph.
+    message is the three together, one paragraph. ``answered``: the endpoint did answer (HTTP 200), with
+    something unusable; those records count as spent, as the endpoint counts them.
     """
 
-    def __init__(self, problem: str, fix: str = "", state: str = "") -> None:
-        self.problem, self.fix, self.state = problem, fix, state
+    def __init__(self, problem: str, fix: str = "", state: str = "", *, answered: bool = False) -> None:
+        self.problem, self.fix, self.state, self.answered = problem, fix, state, answered
         super().__init__(_paragraph(problem, state, fix))
 
 
@@ -286,8 +288,8 @@ class HttpTarget:
         return spent + (f" {self._cache.count():,} answers are kept in {self._cache.path}: re-running the same "
                         "command with the same cache re-reads them without spending budget.")
 
-    def _error(self, problem: str, fix: str) -> HttpTargetError:
-        return HttpTargetError(problem, fix, self.state())
+    def _error(self, problem: str, fix: str, *, answered: bool = False) -> HttpTargetError:
+        return HttpTargetError(problem, fix, self.state(), answered=answered)
 
     # -- querying --------------------------------------------------------------------------------------
     def _row_key(self, row: Any) -> str:
@@ -332,21 +334,26 @@ class HttpTarget:
         if self._cache is not None:  # written ahead: a kill while the request is in flight leaves it counted
             self._cache.set_spent(self.endpoint_id, self.spent + len(batch))
         try:
-            payload = self._post(json.dumps(body, allow_nan=False).encode())
-            values = self._parse(payload, len(batch))
-        except Exception:
-            if self._cache is not None:  # the endpoint refused or gave nothing usable: not spent
-                self._cache.set_spent(self.endpoint_id, self.spent)
-            raise
+            values = self._parse(self._post(json.dumps(body, allow_nan=False).encode()), len(batch))
+        except Exception as exc:
+            if not (isinstance(exc, HttpTargetError) and exc.answered):  # refused, unreachable, timed out
+                if self._cache is not None:
+                    self._cache.set_spent(self.endpoint_id, self.spent)  # not spent
+                raise
+            self._count(len(batch))  # answered, unusably: spent all the same (nothing is cached)
+            raise self._error(exc.problem, exc.fix, answered=True) from None
         answers = {k: v for (k, _), v in zip(batch, values, strict=True)}
-        self.spent += len(batch)
-        self.records_sent += len(batch)
-        self.requests += 1
+        self._count(len(batch))
         if self._cache is not None:
             self._cache.put_many(self.endpoint_id, answers.items(), self.spent)
         else:
             self._memory.update(answers)
         return answers
+
+    def _count(self, n: int) -> None:
+        self.spent += n
+        self.records_sent += n
+        self.requests += 1
 
     def _wait_for_rate_limit(self) -> None:
         if self.spec.rate_limit_per_s is None:
@@ -394,7 +401,8 @@ class HttpTarget:
             raise self._error(f"{self.spec.url} sent a response of {shown}, larger than "
                               f"target.http.max_response_bytes ({cap:,}); it was not read",
                               "lower target.http.batch_size so each answer is smaller, or raise "
-                              "target.http.max_response_bytes if the endpoint is yours and the size is expected")
+                              "target.http.max_response_bytes if the endpoint is yours and the size is expected",
+                              answered=True)
         return body
 
     def _parse(self, payload: bytes, n: int) -> list[Any]:
@@ -404,18 +412,18 @@ class HttpTarget:
             data: Any = json.loads(payload)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise self._error(f"{url} returned malformed JSON ({exc}); first bytes: {payload[:80]!r}",
-                              "check that the URL is the prediction endpoint") from exc
+                              "check that the URL is the prediction endpoint", answered=True) from exc
         for part in key.split("."):
             if not isinstance(data, dict) or part not in data:
                 found = sorted(map(str, data))[:10] if isinstance(data, dict) else type(data).__name__
                 raise self._error(f"{url}: the response has no {key!r} (found {found})",
-                                  "set target.http.response_key / output to match the endpoint")
+                                  "set target.http.response_key / output to match the endpoint", answered=True)
             data = data[part]
         if not isinstance(data, list) or len(data) != n:
             got = len(data) if isinstance(data, list) else type(data).__name__
             raise self._error(f"{url}: {key!r} should hold {n} answers, one per row sent, got {got}",
                               "check that the endpoint answers every row of a batch (or lower "
-                              "target.http.batch_size)")
+                              "target.http.batch_size)", answered=True)
         return [self._check_answer(v, i) for i, v in enumerate(data)]
 
     def _check_answer(self, value: Any, i: int) -> Any:
@@ -424,7 +432,7 @@ class HttpTarget:
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < c:
                 raise self._error(f"{self.spec.url}: {key}[{i}] = {str(value)[:40]} is not a class index in "
                                   f"0..{c - 1}", "check target.http.output and that data.label has the "
-                                  "model's classes")
+                                  "model's classes", answered=True)
             return value
         ok = isinstance(value, list) and len(value) == c and all(
             isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value)
@@ -436,5 +444,5 @@ class HttpTarget:
             fix = ("check the model behind the endpoint: NaN or infinite outputs usually mean NaN weights or "
                    "inputs" if nonfinite else "check target.http.output and that data.label has the model's classes")
             raise self._error(f"{self.spec.url}: {key}[{i}] should be {c} finite {self.spec.output}, got "
-                              f"{str(value)[:80]}", fix)
+                              f"{str(value)[:80]}", fix, answered=True)
         return value
