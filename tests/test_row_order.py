@@ -72,9 +72,7 @@ def _plain(obj: Any) -> Any:
 
 
 def assert_same_figures(got: Any, want: Any, where: str) -> None:
-    """Equal figures: counts, thresholds, texts exactly; computed floats to 1e-12 relative (the metrics code
-    sums in row order, so a DeLong interval may differ in its last bit; the scores themselves are compared
-    bit for bit)."""
+    """Equal figures, bit for bit (the metrics sum over sorted scores, so no last-bit drift either)."""
     got, want = _plain(got), _plain(want)
     if isinstance(want, dict):
         assert isinstance(got, dict) and got.keys() == want.keys(), where
@@ -85,7 +83,7 @@ def assert_same_figures(got: Any, want: Any, where: str) -> None:
         for i, (g, w) in enumerate(zip(got, want, strict=True)):
             assert_same_figures(g, w, f"{where}[{i}]")
     elif isinstance(want, float) and not isinstance(got, bool):
-        assert got == pytest.approx(want, rel=1e-12, abs=1e-15, nan_ok=True), f"{where}: {got} != {want}"
+        assert got == want or (np.isnan(got) and np.isnan(want)), f"{where}: {got} != {want}"
     else:
         assert got == want, f"{where}: {got!r} != {want!r}"
 
@@ -180,9 +178,6 @@ def test_an_audit_gives_the_same_figures_in_any_row_order(tmp_path):
     assert len(by_id) == len(FULL_ATTACKS)
     for a in first.targets[0].attacks:
         same, other = a.model_dump(exclude={"runtime_s"}), by_id[a.id].model_dump(exclude={"runtime_s"})
-        # The ε figure draws its held-out half by row position (metrics/epsilon.py, being reworked for the
-        # issue's item 5); every other figure must match.
-        keep = [k for k in same if not k.startswith("epsilon")]
-        assert_same_figures({k: other[k] for k in keep}, {k: same[k] for k in keep}, a.id)
+        assert_same_figures(other, same, a.id)  # the ε figure too: its held-out half is drawn in score order
     exclude = {"attacks", "scores_file"}
     assert first.targets[0].model_dump(exclude=exclude) == last.targets[0].model_dump(exclude=exclude)

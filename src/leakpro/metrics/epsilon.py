@@ -83,6 +83,8 @@ def epsilon_lower_bound(scores: np.ndarray, members: np.ndarray, *, delta: float
                         seed: int = 0, max_thresholds: int = 400) -> EpsilonBound:
     """ε lower bound at ``confidence`` with the threshold chosen on a held-out half (see the module)."""
     s, m = check_scores(scores, members)
+    canonical = np.lexsort((m, s))  # the halves are drawn over records sorted by (score, membership): row order
+    s, m = s[canonical], m[canonical]  # cannot change the figure (equal records are interchangeable)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0xE95]))
     choose = np.zeros(s.size, dtype=bool)
     choose[rng.permutation(s.size)[: s.size // 2]] = True

@@ -76,7 +76,7 @@ def auc_delong_interval(
 ) -> tuple[float, float, float]:
     """AUC with its DeLong (1988) normal-approximation interval: (auc, low, high), clipped to [0, 1]."""
     s, m = check_scores(scores, members)
-    pos, neg = s[m], s[~m]
+    pos, neg = np.sort(s[m]), np.sort(s[~m])  # sorted: the sums below do not depend on row order
     n1, n0 = pos.size, neg.size
     all_ranks = stats.rankdata(np.r_[pos, neg])
     pos_ranks, neg_ranks = stats.rankdata(pos), stats.rankdata(neg)
