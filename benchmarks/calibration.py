@@ -66,7 +66,8 @@ def part_one(reps: int, workers: int) -> None:
 
 def _null_audit(seed: int) -> dict[str, Any]:
     from leakpro.audit.runner import run_audit
-    from leakpro.report.risk import assess_target
+    from leakpro.report.risk import assess_attack, assess_target, overall
+    from leakpro.stats.intervals import clopper_pearson
 
     config = {
         "name": f"calibration-null-{seed}", "seed": seed,
@@ -78,17 +79,22 @@ def _null_audit(seed: int) -> dict[str, Any]:
     }
     with tempfile.TemporaryDirectory() as tmp:
         result = run_audit(config, out=Path(tmp))
-    rows: dict[str, Any] = {"levels": {}}
+    rows: dict[str, Any] = {"levels": {}, "old_levels": {}}
     for t in result.targets:
         a = assess_target(t)
         rows["levels"][t.role] = (a.level.label if a else "none")
+        old = overall(assess_attack(x) for x in t.attacks)  # before: the worst attack's point estimates
+        rows["old_levels"][t.role] = (old.level.label if old else "none")
         if t.role != "null":
             continue
         for attack in t.attacks:
             held = {"auc": attack.auc.low <= 0.5 <= attack.auc.high}
             for op in attack.tpr_at_fpr:
                 if op.fpr_level > 0 and op.non_members * op.fpr_level >= 1:
-                    held[f"tpr@{op.fpr_level:.1%}"] = op.tpr.low <= op.fpr_level <= op.tpr.high
+                    key = f"tpr@{op.fpr_level:.1%}"
+                    held[key] = op.tpr.low <= op.fpr_level <= op.tpr.high
+                    lo, hi = clopper_pearson(op.true_positives, op.members)  # before: at the chosen threshold
+                    held[f"{key} CP"] = lo <= op.fpr_level <= hi
             rows[attack.id] = held
     return rows
 
@@ -102,15 +108,20 @@ def part_two(seeds: int, workers: int) -> None:
     held: dict[str, Counter[str]] = defaultdict(Counter)
     for run in runs:
         for attack, figures in run.items():
-            if attack != "levels":
+            if attack not in ("levels", "old_levels"):
                 held[attack].update(k for k, ok in figures.items() if ok)
-    keys = sorted({k for run in runs for a, f in run.items() if a != "levels" for k in f})
-    print(f"{'attack (null target)':<26}" + "".join(f"{k:>12}" for k in keys))
+    keys = sorted({k for run in runs for a, f in run.items() if a not in ("levels", "old_levels") for k in f})
+    print("(how often each null interval holds the truth: AUC 0.5, TPR = α; 'CP': the Clopper–Pearson interval at "
+          "the chosen threshold that LeakPro printed before)")
+    print(f"{'attack (null target)':<26}" + "".join(f"{k:>15}" for k in keys))
     for attack, counts in held.items():
-        print(f"{attack:<26}" + "".join(f"{counts[k]:>9}/{len(runs):<2}" for k in keys))
+        print(f"{attack:<26}" + "".join(f"{counts[k]:>12}/{len(runs):<2}" for k in keys))
     for role in ("null", "target"):
-        levels = Counter(run["levels"].get(role, "none") for run in runs)
-        print(f"page one's membership level, {role}: " + ", ".join(f"{k} {v}" for k, v in sorted(levels.items())))
+        for key, name in (("old_levels", "before (worst attack's point estimate)"),
+                          ("levels", "now (lower ends of simultaneous intervals)")):
+            levels = Counter(run[key].get(role, "none") for run in runs)
+            print(f"page one's membership level, {role} target, {name}: "
+                  + ", ".join(f"{k} {v}" for k, v in sorted(levels.items())))
     print(f"({time.perf_counter() - start:.0f} s)")
 
 

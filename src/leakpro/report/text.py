@@ -80,9 +80,11 @@ MEMBERSHIP_HOW = (
     "<b>Membership.</b> Each attack's level is the highest rung whose threshold one of its measured figures reaches: "
     "the true-positive rate at a low false-positive rate (1 % and 0.1 %: can the attacker be sure about some "
     "people?) and the AUC (is it better than guessing on average?). Every figure has a 95 % interval; the level's "
-    "interval is the pair of levels read at the lower and upper ends of those intervals. The overall level is that "
-    "of the strongest attack. The null control, a model that never saw the members, is attacked the same way: its "
-    "level is what no leakage looks like."
+    "interval is the pair of levels read at the lower and upper ends of those intervals. A model's overall level "
+    "picks the strongest of several attacks, which would flatter chance: it is read at the lower ends of intervals "
+    "made to hold together over every attack and figure (Bonferroni), and reaches a rung only when some attack "
+    "reaches it with that confidence. The null control, a model that never saw the members, is attacked the same "
+    "way: its level is what no leakage looks like."
 )
 
 SYNTHETIC_HOW = (

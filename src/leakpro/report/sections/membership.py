@@ -15,6 +15,7 @@ from leakpro.report.risk import (
     Assessment,
     assess_target,
     membership_figures,
+    selection_note,
     simultaneous_figures,
 )
 from leakpro.report.sections.base import SectionContent, SummaryRow, register_section
@@ -37,6 +38,7 @@ class TargetView:
     attacks: list[AttackView]
     comparison: figures.Figure
     exposed: list[ExposedRow]
+    selection: str = ""  # how the overall level accounts for picking the strongest attack
 
 
 def audited_and_null(result: AuditResult) -> tuple[list[TargetResult], TargetResult | None]:
@@ -114,7 +116,7 @@ def build_target_view(inputs: ReportInputs, target: TargetResult, null: TargetRe
     exposed = [ExposedRow(r, features_of(inputs.frame, r.record))
                for r in most_exposed_members(table, target.attacks, EXPOSED_LEVEL, EXPOSED_K)]
     return TargetView(target, null, target_assessment(target), target_assessment(null), views,
-                      _comparison(target, null), exposed)
+                      _comparison(target, null), exposed, selection_note(target))
 
 
 def _evidence(assessment: Assessment | None, target: TargetResult | None) -> str:
