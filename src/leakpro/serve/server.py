@@ -76,8 +76,9 @@ def request_refusal(headers: Mapping[str, str], bound: str, allowed_hosts: Colle
     except ValueError:
         name = ""
     if not host_allowed(name, bound, allowed_hosts):
-        return (f"Host {host[:100]!r} is not this server (it answers to {bound} and localhost): refused, as a "
-                "page on another site reaching it through DNS rebinding would be")
+        return (f"Host {host[:100]!r} is not this server: refused, as a page on another site reaching it through "
+                f"DNS rebinding would be. Fix: address it as localhost, {bound} or another of its IP addresses, or "
+                "name the host in allowed_hosts when starting it")
     fetch_site = headers.get("sec-fetch-site")
     if fetch_site is not None and fetch_site.lower() not in ("same-origin", "none"):
         return f"cross-site request refused (Sec-Fetch-Site: {fetch_site[:40]!r})"
