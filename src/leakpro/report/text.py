@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import escape
+
 from leakpro.report import fmt
 from leakpro.report.risk import RiskLevel
 from leakpro.results.types import AttackResult, AuditResult
@@ -228,7 +230,7 @@ def attack_paragraph(attack: AttackResult, result: AuditResult) -> str:
     return (
         f"<b>Threat model:</b> {threat}. <b>The attacker had</b> {had}. <b>What it did:</b> {did} "
         f"{_cost(attack)} "
-        f"<b>Method:</b> {attack.paper}."
+        f"<b>Method:</b> {escape(attack.paper)}."
     )
 
 
@@ -243,7 +245,7 @@ def audited_sentence(result: AuditResult, model: str) -> str:
     """What was audited, in one sentence."""
     d = result.data
     return (
-        f"The model <b>{model}</b>, trained on the dataset <b>{d.name}</b>, was audited with "
+        f"The model <b>{escape(model)}</b>, trained on the dataset <b>{escape(d.name)}</b>, was audited with "
         f"{d.n_candidates:,} candidate records, of which {d.n_members:,} were secretly in its training data "
         f"and {d.n_candidates - d.n_members:,} were not."
     )

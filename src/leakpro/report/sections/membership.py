@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import jinja2
+from markupsafe import escape
 
 from leakpro.report import figures, fmt
 from leakpro.report.curves import most_exposed_members
@@ -129,17 +130,17 @@ def _evidence(assessment: Assessment | None, target: TargetResult | None) -> str
         value = f"{fmt.auc(point[figure])} {fmt.interval_auc(low[figure], high[figure])}"
     else:
         value = f"{fmt.pct(point[figure])} {fmt.interval_pct(low[figure], high[figure])}"
-    return f"{FIGURE_NAMES[figure]} {value} <span class='muted'>({attack.id})</span>"
+    return f"{FIGURE_NAMES[figure]} {value} <span class='muted'>({escape(attack.id)})</span>"
 
 
 def _overview(result: AuditResult, audited: list[TargetResult], null: TargetResult | None) -> str:
     threats = sorted({a.threat_model for t in audited for a in t.attacks})
-    models = "; ".join(f"<b>{t.name}</b>: {t.description}" for t in audited)
-    control = (f" A <b>null control</b> — {null.description} — was trained without any candidate record and attacked "
-               "the same way: it shows what no leakage looks like." if null else "")
+    models = "; ".join(f"<b>{escape(t.name)}</b>: {escape(t.description)}" for t in audited)
+    control = (f" A <b>null control</b> — {escape(null.description)} — was trained without any candidate record and "
+               "attacked the same way: it shows what no leakage looks like." if null else "")
     d = result.data
     return (
-        f"<p><b>Model(s) audited:</b> {models}. <b>Data:</b> {d.name}, {d.n_candidates:,} candidate records "
+        f"<p><b>Model(s) audited:</b> {models}. <b>Data:</b> {escape(d.name)}, {d.n_candidates:,} candidate records "
         f"({d.n_members:,} secretly in the training data, {d.n_candidates - d.n_members:,} not); the attacker "
         f"also held {d.n_population:,} population records known not to be members.{control}</p>"
         f"<p><b>Threat model:</b> {'; '.join(THREAT_MODELS.get(t, t) for t in threats)}. "
