@@ -117,15 +117,19 @@ def test_report_on_a_broken_results_file_says_what_is_wrong(audited, tmp_path, c
     assert "re-render them with `leakpro report`" not in text and text.count("Fix:") == 1
 
 
-def test_serve_model_on_a_port_in_use(world):
+@pytest.mark.parametrize("command", ["serve-model", "serve"])
+def test_a_port_in_use_is_a_clear_error(world, tmp_path, command):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = cli("serve-model", str(world / "mlp.safetensors"), "--params", '{"hidden": [8]}', "--port", str(port))
+        args = ([str(world / "mlp.safetensors"), "--params", '{"hidden": [8]}'] if command == "serve-model"
+                else ["--data-dir", str(tmp_path / "web")])
+        result = cli(command, *args, "--port", str(port))
     text = flat(result)
     assert result.exit_code == 2
-    assert f"Cannot serve the model: port {port} on 127.0.0.1 is already in use" in text
+    what = "serve the model" if command == "serve-model" else "start the web app"
+    assert f"Cannot {what}: port {port} on 127.0.0.1 is already in use" in text
     assert "Fix: stop that process, or choose another --port (--port 0 picks a free one)" in text
 
 

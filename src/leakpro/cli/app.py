@@ -22,6 +22,8 @@ app = typer.Typer(
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="directory for results.json, scores and the report")]
 PdfOpt = Annotated[bool, typer.Option("--pdf/--no-pdf", help="also render report.pdf (WeasyPrint)")]
+TRUST_HELP = ("allow what can run code: pickled model files, and importing package.module:Class paths other than "
+              "scikit-learn / XGBoost / LightGBM estimators")
 
 
 def _console():  # type: ignore[no-untyped-def]
@@ -157,7 +159,7 @@ def audit(
     config: Annotated[Path, typer.Argument(help="YAML audit config")],
     out: OutOpt = Path("leakpro-out/audit"),
     cache: Annotated[Optional[Path], typer.Option(help="cache directory (default: --out)")] = None,  # noqa: UP045
-    trust: Annotated[bool, typer.Option("--trust", help="allow pickled model files (they can run code)")] = False,
+    trust: Annotated[bool, typer.Option("--trust", help=TRUST_HELP)] = False,
     pdf: PdfOpt = True,
 ) -> None:
     """Audit your own target (or, with a `synthetic:` section, a synthetic table) from a YAML config.
@@ -240,7 +242,7 @@ def serve_model(
     in_features: Annotated[Optional[int], typer.Option(help="torch: input features")] = None,  # noqa: UP045
     output: Annotated[str, typer.Option(help="what the API returns: logits | probabilities | labels")] = "logits",
     trusted_type: Annotated[Optional[list[str]], typer.Option(help="skops type you accept (repeatable)")] = None,  # noqa: UP045
-    trust: Annotated[bool, typer.Option("--trust", help="allow pickled model files (they can run code)")] = False,
+    trust: Annotated[bool, typer.Option("--trust", help=TRUST_HELP)] = False,
     allow_remote: Annotated[bool, typer.Option("--allow-remote", help="allow a non-loopback address")] = False,
 ) -> None:
     """Serve a model as a JSON prediction endpoint, to audit it through the API threat model."""
@@ -281,8 +283,12 @@ def serve(
     open_browser: Annotated[bool, typer.Option("--open/--no-open", help="open the page in a browser")] = False,
 ) -> None:
     """Start the local web app: run audits and read their reports without a terminal."""
+    from leakpro.serve.command import port_problem
     from leakpro.web.cli import serve_command
 
+    problem = port_problem(host, port)
+    if problem is not None:
+        raise _fail("Cannot start the web app:", problem)
     try:
         serve_command(host, port, token, data_dir or Path.home() / ".leakpro" / "web", open_browser)
     except ValueError as exc:

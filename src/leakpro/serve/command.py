@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import socket
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -38,6 +39,17 @@ def bind_problem(exc: OSError, host: str, port: int) -> str:
     if exc.errno == errno.EADDRNOTAVAIL:
         return f"{host} is not an address of this machine. Fix: use --host 127.0.0.1, or one of its own addresses"
     return f"cannot listen on {host}:{port} ({exc.strerror or exc}). Fix: check --host and --port"
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why nothing can listen on ``host:port`` now (a port in use, ...), or None. Binds and closes at once."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: TIME_WAIT is no obstacle
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            return bind_problem(exc, host, port)
+    return None
 
 
 def serve_model_command(model: Path, port: int, host: str, model_name: str | None, params_json: str | None,
