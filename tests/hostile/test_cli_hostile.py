@@ -180,3 +180,20 @@ def test_trust_flag_lets_the_cli_import_a_users_module(world, tmp_path):
     assert "target.model: importing 'leakpro.training.models' would run its code" in refused
     result = cli("audit", str(path), "--out", str(tmp_path / "b"), "--no-pdf", "--trust")
     assert result.exit_code == 0, result.output
+
+
+def test_a_section_failing_keeps_the_membership_results(world, tmp_path, monkeypatch):
+    import leakpro.audit.runner as runner
+
+    def broken(*args: Any) -> Any:
+        raise ValueError("the surrogate diverged")
+
+    monkeypatch.setattr(runner, "run_extraction_section", broken)
+    cfg = sk_config(attacks=["loss"], extraction={"attack": "knockoff", "params": {"budget": 50}})
+    with pytest.raises(runner.AuditIncomplete) as err:
+        runner.run_audit(write(world, cfg, "section.yaml"), out=tmp_path / "out")
+    assert "section 'extraction': ValueError: the surrogate diverged" in str(err.value)
+    assert [a.id for a in err.value.result.targets[0].attacks] == ["loss"] and err.value.result.extraction is None
+    saved = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert saved["notes"][0] == "Incomplete: section 'extraction': ValueError: the surrogate diverged; its results " \
+                                "are missing."
