@@ -178,7 +178,7 @@ def test_page_one_reconstruction_row(full: Full) -> None:
     assert f"PSNR {fmt.db(34.5678)}, {fmt.db(34.5678 - 11.7417, signed=True)} over the best baseline" in row
     assert f"best guess without the update: {fmt.db(11.7417)}" in row
     assert full.paths.pdf is not None
-    first = squash(page_text(full.paths.pdf, 1))
+    first = squash(page_text(full.paths.pdf, 1, cells=True))
     assert "Overall reconstruction risk Very high" in first  # the worst question heads page one (issue 13)
     for part in ("Reconstruction: can training records be rebuilt", "(over 1 record: Very high)",
                  f"{fmt.db(34.5678)}, {fmt.db(34.5678 - 11.7417, signed=True)}", "Federated learning — membership",

@@ -18,8 +18,11 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def page_text(pdf: Path, page: int) -> str:
-    return subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+def page_text(pdf: Path, page: int, *, cells: bool = False) -> str:
+    """One page's text: laid out as printed (a table row on one line), or with ``cells`` in drawing order, so that
+    each table cell's lines follow one another whatever the column widths (a wrapped question reads whole)."""
+    mode = "-raw" if cells else "-layout"
+    return subprocess.run(["pdftotext", mode, "-f", str(page), "-l", str(page), str(pdf), "-"],
                           check=True, capture_output=True, text=True).stdout
 
 
@@ -36,7 +39,7 @@ def test_sections_present(rendered: Rendered) -> None:
 
 def test_page_one_is_the_summary(rendered: Rendered) -> None:
     assert rendered.paths.pdf is not None
-    first = _squash(page_text(rendered.paths.pdf, 1))
+    first = _squash(page_text(rendered.paths.pdf, 1, cells=True))
     verdict = overall(assess_attack(a) for a in rendered.result.targets[0].attacks)
     control = overall(assess_attack(a) for a in rendered.result.targets[1].attacks)
     assert verdict is not None and control is not None
