@@ -29,12 +29,13 @@ from leakpro.compute import make_executor
 from leakpro.config.schema import AuditConfig
 from leakpro.game.view import AttackerView, QueryOracle, ThreatModel
 from leakpro.metrics.epsilon import epsilon_lower_bound
+from leakpro.metrics.simultaneous import simultaneous_intervals
 from leakpro.metrics.summary import membership_metrics
 from leakpro.results.types import (
     AttackResult,
     AuditResult,
     DataSummary,
-    EpsilonLowerBound,
+    EpsilonHeuristic,
     OneRunResult,
     ReferenceSummary,
     RiskUtility,
@@ -117,9 +118,9 @@ def _train_targets(plan: AuditPlan, progress: ProgressSink) -> list[tuple[str, s
     return targets
 
 
-def _epsilon(scores: np.ndarray, members: np.ndarray, delta: float, seed: int) -> EpsilonLowerBound:
+def _epsilon(scores: np.ndarray, members: np.ndarray, delta: float, seed: int) -> EpsilonHeuristic:
     bound = epsilon_lower_bound(scores, members, delta=delta, seed=seed)
-    return EpsilonLowerBound(**vars(bound))
+    return EpsilonHeuristic(**vars(bound))
 
 
 def _audit_target(plan: AuditPlan, setup: TargetSetup, progress: ProgressSink,
@@ -153,7 +154,7 @@ def _audit_target(plan: AuditPlan, setup: TargetSetup, progress: ProgressSink,
             id=spec.id, attack=spec.attack.name, title=spec.attack.title, paper=spec.attack.paper,
             threat_model=setup.threat.value, params=spec.attack.params.model_dump(), derived=derived, seed=seed,
             runtime_s=round(runtime, 4), queries=oracle.queries - before, scores_column=spec.id,
-            epsilon_lower_bound=_epsilon(s, game.members, delta, seed), **membership_metrics(s, game.members),
+            epsilon_heuristic=_epsilon(s, game.members, delta, seed), **membership_metrics(s, game.members),
         ))
     progress.attack(setup.name, "", len(attacks), len(attacks))
     cand = game.candidates
@@ -168,6 +169,8 @@ def _audit_target(plan: AuditPlan, setup: TargetSetup, progress: ProgressSink,
         test_accuracy=accuracy[1],
         scores_file=f"scores/{setup.name}.csv", threat_model=setup.threat.value,
         defence=setup.defence, privacy=privacy, attacks=results,
+        simultaneous=simultaneous_intervals({r.id: scores[r.id].to_numpy() for r in results}, game.members)
+        if results else None,
     ), scores
 
 
@@ -286,13 +289,21 @@ def _one_run_audits(plan: AuditPlan) -> list[OneRunResult]:
 
 
 def risk_utility(target: TargetResult) -> RiskUtility:
-    """The strongest attack (highest TPR at 1% FPR) beside utility, the best AUC and the best ε bound."""
-    strongest = max(target.attacks, key=lambda a: (a.tpr_at_fpr[1].tpr.value, a.auc.value))
-    bounds = [a.epsilon_lower_bound.epsilon for a in target.attacks if a.epsilon_lower_bound is not None]
+    """The strongest attack (highest TPR at 1% FPR) beside utility, the best AUC and the best ε figure.
+
+    The strongest attack is picked by looking at the secret, so its TPR and AUC are given with the target's
+    simultaneous intervals (valid whichever attack is picked), when the non-members resolve 1 % FPR.
+    """
+    strongest = max(target.attacks, key=lambda a: (a.tpr_at_fpr[1].tpr.value, a.auc.value, a.id))
+    bounds = [a.epsilon_heuristic.epsilon for a in target.attacks if a.epsilon_heuristic is not None]
+    sim = target.simultaneous
+    figs = sim.attacks.get(strongest.id, {}) if sim is not None else {}
+    how = sim.method if sim is not None and figs else "intervals are the attack's own (not simultaneous)"
     return RiskUtility(
         target=target.name, role=target.role, test_accuracy=target.test_accuracy, strongest_attack=strongest.id,
-        tpr_at_1pct_fpr=strongest.tpr_at_fpr[1].tpr, auc=strongest.auc,
-        max_auc=max(a.auc.value for a in target.attacks), epsilon_lower_bound=max(bounds, default=0.0),
+        tpr_at_1pct_fpr=figs.get("tpr@1%", strongest.tpr_at_fpr[1].tpr), auc=figs.get("auc", strongest.auc),
+        selection=f"highest TPR at 1 % FPR of {len(target.attacks)} attacks; {how}",
+        max_auc=max(a.auc.value for a in target.attacks), epsilon_heuristic=max(bounds, default=0.0),
         accountant_epsilon=target.privacy["epsilon"] if target.privacy else None,
     )
 
