@@ -116,6 +116,8 @@ def part_two(seeds: int, workers: int) -> None:
     print(f"{'attack (null target)':<26}" + "".join(f"{k:>15}" for k in keys))
     for attack, counts in held.items():
         print(f"{attack:<26}" + "".join(f"{counts[k]:>12}/{len(runs):<2}" for k in keys))
+    print("(label-only attacks give a handful of distinct scores: no threshold falls inside a tie, so their TPR at "
+          "FPR ≤ α is 0 by definition on any model, and 'holds α' does not apply to them)")
     for role in ("null", "target"):
         for key, name in (("old_levels", "before (worst attack's point estimate)"),
                           ("levels", "now (lower ends of simultaneous intervals)")):
