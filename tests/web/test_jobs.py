@@ -6,7 +6,9 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
@@ -14,7 +16,7 @@ from fastapi.testclient import TestClient
 from leakpro.web.db import Database
 from leakpro.web.models import Base
 
-from .conftest import audit_id_of, tiny_demo, wait_for
+from .conftest import FINAL, audit_id_of, tiny_demo, wait_for
 
 
 def _results(data: Path, audit_id: str) -> dict[str, object]:
@@ -44,6 +46,26 @@ def test_a_running_job_is_interrupted_by_a_restart_and_resumes_from_its_cache(
     audit = second.app.state.leakpro.db.get(audit_id)  # type: ignore[attr-defined]
     assert audit.attempts == 2 and audit.status == "done"
     assert second.post(f"/audits/{audit_id}/resume").status_code == 409  # a finished audit is not re-run
+
+
+def test_a_final_status_is_in_the_database_before_it_is_announced(
+        make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The restart test above was flaky ('running' == 'done'): the progress feed said "done" while the database
+    still said "running", so a reader who saw "done" and then read the audit could find it running."""
+    client = make_client()
+    jobs = client.app.state.leakpro.jobs  # type: ignore[attr-defined]
+    seen: list[tuple[str, str]] = []
+    announce = jobs.update_live
+
+    def spy(audit_id: str, changes: dict[str, Any], line: str | None = None) -> dict[str, Any]:
+        if changes.get("status") in FINAL:
+            seen.append((changes["status"], jobs.db.get(audit_id).status))
+        return announce(audit_id, changes, line)
+
+    monkeypatch.setattr(jobs, "update_live", spy)
+    audit_id = audit_id_of(client.post("/audits", data=tiny_demo()))
+    wait_for(client, audit_id, ("done",))
+    assert seen == [("done", "done")]  # (announced, in the database at that moment)
 
 
 def _recipe(tmp_path: Path, audit_id: str) -> object:

@@ -198,8 +198,13 @@ class JobManager:
             self._finish(audit_id, AuditStatus.DONE, "done")
 
     def _finish(self, audit_id: str, status: AuditStatus, stage: str, error: str | None = None) -> None:
-        snap = self.update_live(audit_id, {"status": status.value, "stage": stage, "error": error}, stage)
+        """Record the outcome in the database, then announce it: whoever sees it live finds it stored too."""
+        changes = {"status": status.value, "stage": stage, "error": error}
+        with self._lock:
+            snap = {**self._live[audit_id].snapshot, **changes}
+        snap["log"] = [*snap["log"], stage][-LOG_LINES:]
         self.db.update(audit_id, status=status.value, stage=stage, error=error, finished=utcnow(),
                        progress_json=json.dumps(snap))
+        self.update_live(audit_id, changes, stage)
         with self._lock:
             self._live.pop(audit_id, None)
