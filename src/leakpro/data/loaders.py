@@ -110,10 +110,10 @@ def load_table(spec: DataSpec, numeric: bool, base: Path, issues: list[ConfigIss
         if spec_part is not None and spec_part.key is not None:
             issues.append(ConfigIssue(field, "'key' names an array inside an .npz, and this data is a table",
                                       "use {column: NAME} for a table"))
-    if spec.label is None or spec.label not in frame.columns:
+    label_ok = spec.label is not None and spec.label in frame.columns
+    if not label_ok:  # reported, and the other columns are still checked (every problem at once)
         issues.append(ConfigIssue("data.label", "the label column is missing or not in the table",
                                   f"set data.label to one of {list(frame.columns)}", str(spec.label)))
-        return None
     members = _mask_column(frame, spec.members.column, "data.members.column", issues) \
         if spec.members is not None and spec.members.column else None
     if spec.members is not None and spec.members.index_file is not None:
@@ -121,10 +121,10 @@ def load_table(spec: DataSpec, numeric: bool, base: Path, issues: list[ConfigIss
     population: np.ndarray | None = np.zeros(len(frame), dtype=bool)
     if spec.population is not None and spec.population.column is not None:
         population = _mask_column(frame, spec.population.column, "data.population.column", issues)
-    reserved = {spec.label} | {c for c in (spec.members and spec.members.column,
-                                           spec.population and spec.population.column) if c}
+    reserved = {c for c in (spec.label, spec.members and spec.members.column,
+                            spec.population and spec.population.column) if c}
     features = _feature_columns(frame, spec.features, reserved, issues)
-    if features is None or population is None:
+    if features is None or population is None or spec.label is None or not label_ok:
         return None
     if spec.population is not None and spec.population.table is not None:
         extra = read_table(base / spec.population.table, "data.population.table", issues)
