@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -47,3 +48,34 @@ def test_exposed_records_show_their_features_from_the_users_table(tmp_path: Path
     assert load_inputs(results).frame is None
     table.unlink()  # and a table that is gone gives record numbers only, no crash
     assert load_inputs(results).frame is None
+
+
+def test_who_leaks_leaves_out_the_secret_columns(results_dir: Path, tmp_path: Path) -> None:
+    """The columns saying who trained the model (members) and who the attacker holds (population) are the
+    challenger's secret, not a person's features (issue 15, item 8); the other columns are listed."""
+    import json
+    import shutil
+
+    from leakpro.report import render_html
+    from leakpro.results.types import AuditResult
+
+    for item in results_dir.iterdir():
+        (shutil.copytree if item.is_dir() else shutil.copy)(item, tmp_path / item.name)
+    raw = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    raw["config"]["data"] = {"table": "patients.csv", "label": "outcome", "members": {"column": "in_training"},
+                             "population": {"column": "public_sample"}}
+    (tmp_path / "results.json").write_text(json.dumps(raw), encoding="utf-8")
+    n = raw["data"]["n_records"]
+    rows = pd.DataFrame({"age": np.arange(n) % 70 + 20, "blood_pressure": 120.5, "in_training": 1,
+                         "public_sample": 0, "outcome": 1})
+
+    def provider(result: AuditResult) -> pd.DataFrame:
+        return rows
+
+    inputs = load_inputs(tmp_path / "results.json", frame_provider=provider)
+    assert inputs.frame is not None and list(inputs.frame.columns) == ["age", "blood_pressure", "outcome"]
+    html = render_html(inputs)
+    shown = re.findall(r'<span class="feat"><b>([^<]*)</b>', html)  # "who leaks" and each attack's top records
+    assert shown and set(shown) == {"age", "blood pressure", "outcome"}
+    assert "in training" not in html.split('id="appendix"')[0]  # the config in the appendix names the column
+    assert list(rows.columns) == ["age", "blood_pressure", "in_training", "public_sample", "outcome"]  # not altered

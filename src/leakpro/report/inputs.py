@@ -109,6 +109,29 @@ def dataset_frame(result: AuditResult) -> pd.DataFrame | None:
     return frame if isinstance(frame, pd.DataFrame) else None
 
 
+def secret_columns(config: dict[str, Any]) -> set[str]:
+    """Columns of the table that are the challenger's secret, not features of a person: the config's
+    ``data.members.column`` (which rows trained the target) and ``data.population.column``.
+
+    >>> sorted(secret_columns({"data": {"members": {"column": "in_training"}, "population": {"column": "pub"}}}))
+    ['in_training', 'pub']
+    """
+    data = config.get("data")
+    if not isinstance(data, dict):
+        return set()
+    specs = (data.get("members"), data.get("population"))
+    return {str(s["column"]) for s in specs if isinstance(s, dict) and isinstance(s.get("column"), str)}
+
+
+def without_secrets(frame: pd.DataFrame | None, result: AuditResult) -> pd.DataFrame | None:
+    """``frame`` less the :func:`secret_columns` of the audit: "who leaks" lists a person's features, and
+    whether they trained the model is what the attacks guess, not a feature (the table shows the truth apart)."""
+    if frame is None:
+        return None
+    hidden = [c for c in frame.columns if str(c) in secret_columns(result.config)]
+    return frame.drop(columns=hidden) if hidden else frame
+
+
 def _reread_table(result: AuditResult) -> pd.DataFrame | None:
     from leakpro.config.errors import ConfigIssue
     from leakpro.config.schema import DataSpec
@@ -256,7 +279,7 @@ def load_inputs(results_json: Path, frame_provider: FrameProvider | None = datas
     result = _validated(AuditResult, results_json)
     base = results_json.parent
     scores = _audit_scores(result, base)
-    frame = frame_provider(result) if frame_provider is not None else None
+    frame = without_secrets(frame_provider(result), result) if frame_provider is not None else None
     extras, federated = _siblings(base)
     extras.update(_audit_inversion_extras(result))
     return ReportInputs(results_json, result, scores, frame, extras, federated, base)
