@@ -167,13 +167,24 @@ class Masthead:
     sources: str  # the result files read, for the colophon
 
 
+def audit_title(result: AuditResult) -> str:
+    """The report's title: the config's ``name``, or, while it is the default, the audited model and its data
+    (e.g. "PyTorch MLP (12,866 parameters) on patients"): a title that says which audit this is."""
+    from leakpro.config.schema import AuditConfig
+
+    name = result.config.get("name")
+    if isinstance(name, str) and name.strip() and name != AuditConfig.model_fields["name"].default:
+        return name
+    audited = next((t for t in result.targets if t.role == "target"), None)
+    return f"{audited.description} on {result.data.name}" if audited is not None else result.data.name
+
+
 def masthead(inputs: ReportInputs) -> Masthead:
     """Title, date, version and config hash: from results.json, else from the federated or synthetic results."""
     sources = ", ".join(inputs.sources)
     if inputs.result is not None:
         r = inputs.result
-        return Masthead(str(r.config.get("name") or r.data.name), r.created[:10], r.leakpro_version, r.config_hash,
-                        sources)
+        return Masthead(audit_title(r), r.created[:10], r.leakpro_version, r.config_hash, sources)
     if inputs.federated is not None:
         f = inputs.federated
         return Masthead(f"Federated learning on {f.data} ({f.model})", "", f.versions.get("leakpro", ""),

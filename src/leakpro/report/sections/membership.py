@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import jinja2
 from markupsafe import escape
@@ -133,6 +134,21 @@ def _evidence(assessment: Assessment | None, target: TargetResult | None) -> str
     return f"{FIGURE_NAMES[figure]} {value} <span class='muted'>({escape(attack.id)})</span>"
 
 
+def no_null_control(config: dict[str, Any]) -> str:
+    """Page one's "what no leakage looks like" for an audit without a null control: why there is none, how to get
+    one, and what to compare with meanwhile (chance)."""
+    target = config.get("target")
+    trained = isinstance(target, dict) and bool(target.get("train"))
+    chance = "Meanwhile compare with chance: AUC 0.5, TPR equal to FPR."
+    if trained:
+        return ("<span class='muted'>No null control was trained in this audit: add <code>null_target: true</code> to "
+                "the config and LeakPro also trains a model like this one without the candidate members, and "
+                f"attacks it the same way. {chance}</span>")
+    return ("<span class='muted'>No null control: this model was supplied, not trained by LeakPro, so there is no "
+            "copy of it that never saw the members. To get one, let LeakPro train the model from a recipe "
+            f"(<code>target.train: true</code> with <code>null_target: true</code>). {chance}</span>")
+
+
 def _overview(result: AuditResult, audited: list[TargetResult], null: TargetResult | None) -> str:
     threats = sorted({a.threat_model for t in audited for a in t.attacks})
     models = "; ".join(f"<b>{escape(t.name)}</b>: {escape(t.description)}" for t in audited)
@@ -167,8 +183,8 @@ class MembershipSection:
             question="membership",
             assessment=first.assessment if first else None,
             evidence=_evidence(first.assessment, first.target) if first else "",
-            control=(f"{first.null_assessment.level.label}: "
-                     f"{_evidence(first.null_assessment, null)}" if first and first.null_assessment else ""),
+            control=(f"{first.null_assessment.level.label}: {_evidence(first.null_assessment, null)}"
+                     if first and first.null_assessment else no_null_control(result.config) if first else ""),
             link="membership",
             headline="Overall membership risk",
             meaning=LEVEL_MEANING[first.assessment.level] if first and first.assessment else "",
