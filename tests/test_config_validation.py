@@ -121,3 +121,109 @@ def test_optional_dataset_says_which_extra_installs_it():
                                           r"fix: pip install 'leakpro\[extra\]'"):
         optional_module("leakpro_no_such_module", "demo_set", "some-pkg", "extra", " (why)")
     assert optional_module("json", "demo_set", "json", "none").dumps([1]) == "[1]"
+
+
+# Issue 15 items 3 and 4: one pass finds every problem; a problem's consequences are not reported as more problems.
+
+def _forest(tmp_path, frame):
+    """A skops RandomForest on the numeric columns (its file needs one trusted type: the tree)."""
+    import skops.io as sio
+    from sklearn.ensemble import RandomForestClassifier
+
+    from helpers import NUMERIC
+
+    members = frame[frame["in_training"]]
+    model = RandomForestClassifier(n_estimators=5, random_state=0).fit(members[NUMERIC], members["income"])
+    sio.dump(model, tmp_path / "rf.skops")
+    return sio.get_untrusted_types(file=tmp_path / "rf.skops")
+
+
+def _table_config(path, **data):
+    from helpers import NUMERIC
+
+    spec = {"table": path.name, "label": "income", "members": {"column": "in_training"},
+            "population": {"column": "is_population"}, "features": NUMERIC}
+    spec.update(data)
+    return {k: v for k, v in spec.items() if v is not None}
+
+
+def _problems(cfg, tmp_path) -> tuple[list[str], tuple[str, ...]]:
+    with pytest.raises(ConfigError) as info:
+        run_audit(write_config(tmp_path, cfg), out=tmp_path / "out")
+    return [str(i) for i in info.value.issues], getattr(info.value, "notes", ())
+
+
+def test_a_misspelt_key_does_not_hide_misspelt_attack_parameters(tmp_path):
+    path, frame = adult_table(tmp_path)
+    trusted = _forest(tmp_path, frame)
+    data = _table_config(path, label=None)
+    data["lable"] = "income"
+    cfg = {"data": data, "target": {"kind": "sklearn", "file": "rf.skops", "trusted_types": trusted},
+           "attacks": ["loss", {"lira": {"referenec_models": 4, "fixed_varaince": True}}]}
+    errors, notes = _problems(cfg, tmp_path)
+    assert any(e.startswith("data.lable: unknown key") and "did you mean 'label'?" in e for e in errors), errors
+    assert any(e.startswith("attacks[1].lira.referenec_models: unknown attack parameter") for e in errors), errors
+    assert any(e.startswith("attacks[1].lira.fixed_varaince: unknown attack parameter") for e in errors), errors
+    # data.label is missing only because of the typo: not a second problem, a note
+    assert not any(e.startswith("data.label") for e in errors), errors
+    assert any(n.startswith("data.label") and "data.lable" in n for n in notes), notes
+    assert any(n.startswith("target:") and "once the data loads" in n for n in notes), notes  # loaded, not queried
+    assert len(errors) == 3, errors
+
+
+def test_a_misspelt_label_column_does_not_hide_the_members_column_or_the_trusted_types(tmp_path):
+    path, frame = adult_table(tmp_path)
+    _forest(tmp_path, frame)
+    cfg = {"data": _table_config(path, label="incme", members={"column": "in_trainig"}),
+           "target": {"kind": "sklearn", "file": "rf.skops"}}
+    errors, _ = _problems(cfg, tmp_path)
+    assert any(e.startswith("data.label: the label column is missing") for e in errors), errors
+    assert any(e.startswith("data.members.column: column 'in_trainig' is not in the table") for e in errors), errors
+    assert any(e.startswith("target.trusted_types: the skops file needs types") for e in errors), errors
+    assert not any("is not given" in e for e in errors), errors  # the members column was given, and is reported
+    assert len(errors) == 3, errors
+
+
+def test_a_bad_members_column_is_one_problem(tmp_path):
+    path, frame = adult_table(tmp_path)
+    trusted = _forest(tmp_path, frame)
+    cfg = {"data": _table_config(path, members={"column": "in_trainig"}),
+           "target": {"kind": "sklearn", "file": "rf.skops", "trusted_types": trusted}}
+    errors, _ = _problems(cfg, tmp_path)
+    assert [e.split(":")[0] for e in errors] == ["data.members.column"], errors
+
+
+def test_consequences_of_a_refused_field_become_notes(tmp_path):
+    path, frame = adult_table(tmp_path)
+    trusted = _forest(tmp_path, frame)
+    cfg = {"seed": -1, "data": _table_config(path),
+           "target": {"kind": "sklearn", "file": "rf.skops", "trusted_type": trusted},
+           "attacks": ["loss", "rmai"]}
+    errors, notes = _problems(cfg, tmp_path)
+    assert any(e.startswith("seed:") for e in errors), errors
+    assert any(e.startswith("target.trusted_type: unknown key") and "did you mean 'trusted_types'?" in e
+               for e in errors), errors
+    assert any(e.startswith("attacks[1].rmai: unknown attack") for e in errors), errors  # still checked
+    assert not any(e.startswith("target.trusted_types") for e in errors), errors
+    assert any(n.startswith("target.trusted_types") and "target.trusted_type" in n for n in notes), notes
+
+
+def test_attacks_are_checked_when_a_required_section_is_missing(tmp_path):
+    cfg = {"data": {"builtin": "adult"}, "target": {"train": True},
+           "attacks": [{"lira": {"referenec_models": 4}}]}
+    errors, notes = _problems(cfg, tmp_path)
+    assert any(e.startswith("target.kind: required but missing") for e in errors), errors
+    assert any(e.startswith("attacks[0].lira.referenec_models: unknown attack parameter") for e in errors), errors
+    assert notes and "required fields" in notes[0]
+
+
+def test_did_you_mean_prefers_a_swap_of_neighbouring_letters():
+    from leakpro.config.schema import AuditConfig, DataSpec, TargetSpec
+    from leakpro.config.suggest import did_you_mean
+
+    assert did_you_mean("lable", DataSpec.model_fields) == "label"  # difflib alone says 'table'
+    assert did_you_mean("memebrs", DataSpec.model_fields) == "members"
+    assert did_you_mean("treat_model", AuditConfig.model_fields) == "threat_model"
+    assert did_you_mean("trusted_type", TargetSpec.model_fields) == "trusted_types"
+    assert did_you_mean("estimater", TargetSpec.model_fields) == "estimator"
+    assert did_you_mean("colour", DataSpec.model_fields) is None

@@ -1,25 +1,42 @@
-"""From a config to a validated plan: data, game, target, trainer and attacks, or every problem at once."""
+"""From a config to a validated plan: data, game, target, trainer and attacks, or every problem at once.
+
+Every problem is found in one pass. A field the schema refuses does not stop the other checks: the config is
+checked again without it (:func:`parse_config`), and a problem that may only be a consequence of the refused
+field (``data.label`` missing when ``data.lable`` was written) is left out with a note. Likewise, when the
+data cannot be loaded the target is still loaded and its file checked; only the checks that need both wait,
+and the error's notes say which.
+"""
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
-import reprlib
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from leakpro.audit.api_attacks import check_api_sections
-from leakpro.audit.attack_specs import AttackSpec, population_needed, resolve_attacks
+from leakpro.audit.attack_specs import AttackSpec, resolve_attacks
+from leakpro.audit.checks import (
+    check_combinations,
+    check_one_run,
+    check_out_dirs,
+    check_population,
+    check_recipe,
+    check_sections_population,
+    check_seeds,
+    check_target_on_data,
+    import_gate,
+    import_issues,
+)
 from leakpro.audit.defences import check_defences
 from leakpro.audit.model_inversion import check_inversion_sections
 from leakpro.config.errors import ConfigError, ConfigIssue
-from leakpro.config.schema import MAX_SEED, AuditConfig
+from leakpro.config.issues import Repair, schema_issues, without_broken
+from leakpro.config.schema import AuditConfig
 from leakpro.config.yaml_io import YamlConfigError, load_yaml_file
 from leakpro.data.dataset import Dataset
 from leakpro.data.loaders import LoadedData, load_data
@@ -43,107 +60,95 @@ class AuditPlan:
     skipped: tuple[str, ...] = ()  # attacks of ``attacks: all`` left out, each with why (results notes say so)
 
 
-def format_loc(loc: tuple[Any, ...]) -> str:
-    """('defences', 1, 'output') → 'defences[1].output'."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-_SHORT = reprlib.Repr()
-_SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxlevel = 60, 60, 4, 4, 2
-_BOUND_FIX = {"greater_than_equal": "give a value ≥ {ge}", "less_than_equal": "give a value ≤ {le}",
-              "greater_than": "give a value > {gt}", "less_than": "give a value < {lt}"}
-
-
-def short_repr(value: Any) -> str:
-    """A bounded repr for error messages: never the whole of a large (or hostile) input."""
-    return _SHORT.repr(value)
-
-
-def _pydantic_issues(exc: ValidationError, model: type[BaseModel]) -> list[ConfigIssue]:
-    issues = []
-    for err in exc.errors():
-        loc = format_loc(err["loc"])
-        if err["type"] == "extra_forbidden":
-            allowed = _allowed_fields(model, err["loc"][:-1])
-            close = difflib.get_close_matches(str(err["loc"][-1]), allowed, n=1)
-            fix = "remove it" + (f"; did you mean {close[0]!r}?" if close else "") + f" Allowed here: {allowed}"
-            issues.append(ConfigIssue(loc, "unknown key", fix, str(err["loc"][-1])))
-        elif err["type"] == "missing":
-            issues.append(ConfigIssue(loc, "required but missing", "add it (see the README's example config)"))
-        else:
-            fix = _BOUND_FIX.get(err["type"], "see the README's config reference").format(**err.get("ctx", {}))
-            if err["type"].startswith(("int_", "float_", "finite_number")):
-                fix = _range_fix(model, err["loc"]) or fix
-            issues.append(ConfigIssue(loc or "config", err["msg"], fix, short_repr(err.get("input"))))
-    return issues
-
-
-def _range_fix(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
-    """'give a whole number from 0 to 2147483647' for a number field with bounds, else None."""
-    owner = _allowed_fields_model(model, loc[:-1])
-    field = getattr(owner, "model_fields", {}).get(loc[-1]) if owner is not None else None
-    if field is None:
-        return None
-    bounds = {k: getattr(m, k) for m in field.metadata for k in ("ge", "gt", "le", "lt") if hasattr(m, k)}
-    low = bounds.get("ge", bounds.get("gt"))
-    high = bounds.get("le", bounds.get("lt"))
-    kind = "a whole number" if field.annotation is int or "int" in str(field.annotation) else "a number"
-    if low is not None and high is not None:
-        return f"give {kind} from {low} to {high}"
-    if low is not None:
-        return f"give {kind} ≥ {low}"
-    return f"give {kind}" if high is None else f"give {kind} ≤ {high}"
-
-
-def _allowed_fields(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    current = _allowed_fields_model(model, loc)
-    return list(getattr(current, "model_fields", {})) if current is not None else []
-
-
-def _allowed_fields_model(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The pydantic model that holds the fields at ``loc`` (None when ``loc`` leaves the models)."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = getattr(current, "model_fields", {}).get(part)
-        if field is None:
-            return None
-        ann = field.annotation
-        args = list(getattr(ann, "__args__", (ann,)))
-        args += [inner for a in args for inner in getattr(a, "__args__", ())]  # list[Model], Model | None
-        candidates = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-        if not candidates:
-            return None
-        current = candidates[0]
-    return current if isinstance(current, type) else None
-
-
-def parse_config(source: str | Path | dict[str, Any] | AuditConfig) -> tuple[AuditConfig, Path]:
-    """YAML file, dict or config → a validated config and the directory relative paths start from."""
-    if isinstance(source, AuditConfig):
-        return source, Path.cwd()
-    base = Path.cwd()
+def _read(source: str | Path | dict[str, Any]) -> tuple[Any, Path]:
     if isinstance(source, str | Path):
         path = Path(source)
         if not path.is_file():
             raise ConfigError([ConfigIssue("config", "file not found", "give the path of a YAML config", str(path))])
         try:
-            raw = load_yaml_file(path)
+            return load_yaml_file(path), path.resolve().parent
         except YamlConfigError as exc:
             raise ConfigError([ConfigIssue(exc.field, exc.problem, exc.fix)]) from None
-        base = path.resolve().parent
-    else:
-        raw = source
+    return source, Path.cwd()
+
+
+def parse_config(source: str | Path | dict[str, Any] | AuditConfig, *, trust: bool = False) -> tuple[AuditConfig, Path]:
+    """YAML file, dict or config → a validated config and the directory relative paths start from.
+
+    When the schema refuses fields, the rest of the config is still checked (as :func:`build_plan` would,
+    with ``trust`` as ``--trust``) and its problems are raised together with the schema's.
+    """
+    if isinstance(source, AuditConfig):
+        return source, Path.cwd()
+    raw, base = _read(source)
     if not isinstance(raw, dict):
         raise ConfigError([ConfigIssue("config", "the config must be a mapping", "see the README's example")])
     try:
         return AuditConfig.model_validate(raw), base
     except ValidationError as exc:
-        raise ConfigError(_pydantic_issues(exc, AuditConfig)) from exc
+        later, notes = _check_the_rest(without_broken(raw, exc, AuditConfig), base, trust)
+        raise ConfigError(schema_issues(exc, AuditConfig) + later, notes) from exc
+
+
+# A refused field is checked again at its default; checks whose outcome that default decides are skipped.
+_DEPENDENTS: dict[str, tuple[str, ...]] = {
+    "target.train": ("data.members", "data.split", "null_target", "target", "one_run"),
+    "target.trust": ("target",),
+    "data.features": ("data", "target"),
+    "data.population": ("data.population", "extraction", "property", "one_run"),
+}
+
+
+def _under(field: str, prefix: str) -> bool:
+    return field == prefix or field.startswith((f"{prefix}.", f"{prefix}[", f"{prefix}("))
+
+
+def _cause(issue: ConfigIssue, repair: Repair) -> str | None:
+    """The refused field ``issue`` may only be a consequence of, or None when it stands on its own."""
+    for removed in repair.removed:
+        related = (removed, *_DEPENDENTS.get(removed, ()), *([repair.meant[removed]] if removed in repair.meant
+                                                             else []))
+        if any(_under(issue.field, f) for f in related):
+            return removed
+        if removed == "data.population" and "population records" in issue.problem:
+            return removed
+    return None
+
+
+def _check_the_rest(repair: Repair, base: Path, trust: bool) -> tuple[list[ConfigIssue], list[str]]:
+    """Problems of the config without its refused fields, less those that may follow from them; and notes."""
+    try:
+        config = AuditConfig.model_validate(repair.config)
+    except ValidationError:  # a required field is missing or a section is unusable: attacks can still be checked
+        return _attack_issues(repair.config, trust), [
+            "the data, the target and the fields that depend on them are checked once the config has its "
+            "required fields (see the README's example config)"]
+    if trust:
+        config = config.model_copy(update={"target": config.target.model_copy(update={"trust": True})})
+    try:
+        build_plan(config, base)
+        return [], []
+    except ConfigError as exc:
+        found, notes = exc.issues, list(exc.notes)
+    kept, skipped = [], dict[str, list[str]]()
+    for issue in found:
+        cause = _cause(issue, repair)
+        if cause is None:
+            kept.append(issue)
+        elif issue.field not in skipped.setdefault(cause, []):
+            skipped[cause].append(issue.field)
+    notes += [f"{', '.join(fields)}: checked again once {cause} is fixed" for cause, fields in skipped.items()]
+    return kept, notes
+
+
+def _attack_issues(raw: dict[str, Any], trust: bool) -> list[ConfigIssue]:
+    """The attacks and the code the config would import, from a config the schema does not accept as a whole
+    (``raw`` holds only fields the schema did not refuse, so their types are right)."""
+    issues = import_issues(raw, bool(trust or (raw.get("target") or {}).get("trust")))
+    threat = ThreatModel(raw.get("threat_model", "scores"))
+    models = (raw.get("reference") or {}).get("models")
+    resolve_attacks(raw.get("attacks", "all"), threat, int(raw.get("seed", 0)), issues, models)
+    return issues
 
 
 def config_hash(config: AuditConfig) -> str:
@@ -177,10 +182,12 @@ def _default_split(n: int) -> Any:
     return SplitSpec(candidates=max(20, n // 2), population=max(10, n // 4), null_train=None)
 
 
-def _given_game(loaded: LoadedData, issues: list[ConfigIssue]) -> MembershipGame | None:
+def _given_game(loaded: LoadedData, config: AuditConfig, issues: list[ConfigIssue]) -> MembershipGame | None:
     if loaded.members is None:
-        issues.append(ConfigIssue("data.members", "which rows trained the target is not given",
-                                  "add data.members: {column: ...} or {index_file: ...}, or set target.train: true"))
+        if config.data.members is None:  # given but unusable: its own problem is reported already
+            issues.append(ConfigIssue("data.members", "which rows trained the target is not given",
+                                      "add data.members: {column: ...} or {index_file: ...}, or set target.train: "
+                                      "true"))
         return None
     overlap = loaded.members & loaded.population
     if overlap.any():
@@ -214,22 +221,33 @@ def _trainer(config: AuditConfig, dataset: Dataset, target: Target | None, issue
             issues.append(ConfigIssue("target.estimator", "missing", "name the estimator, e.g. "
                                       "'sklearn.ensemble:RandomForestClassifier'"))
             return None
-        if _import_gate(spec.estimator, "target.estimator", spec.trust, issues):
+        if import_gate(spec.estimator, "target.estimator", spec.trust, issues):
             return None
         try:
             proto = resolve_model(spec.estimator)(**spec.params)
         except Exception as exc:
             issues.append(ConfigIssue("target.estimator", f"could not build it: {exc}", "check the class and params"))
             return None
+        if config.threat_model == "scores" and not hasattr(proto, "predict_proba"):
+            issues.append(_no_proba(proto))
+            return None
         return SklearnTrainer(proto, dataset.n_classes)
     estimator = getattr(target, "estimator", None)
     return SklearnTrainer(estimator, dataset.n_classes) if estimator is not None else None
 
 
-def _load_target(config: AuditConfig, dataset: Dataset, base: Path, issues: list[ConfigIssue]) -> Target | None:
+def _no_proba(estimator: Any) -> ConfigIssue:
+    return ConfigIssue("threat_model", f"{type(estimator).__name__} has no predict_proba: it reveals labels only",
+                       "use threat_model: labels (label-only attacks), or a model with predict_proba")
+
+
+def _load_target(config: AuditConfig, dataset: Dataset | None, base: Path, issues: list[ConfigIssue],
+                 notes: list[str]) -> Target | None:
+    """The user's model, checked as far as it can be without the data when the data did not load."""
     from leakpro.targets.loading import load_sklearn_estimator, load_torch_target
 
     spec = config.target
+    waits = "the model's first answers on the data and its classes are checked once the data loads"
     if spec.kind == "http":
         from leakpro.targets.http_target import HttpTarget
 
@@ -240,10 +258,16 @@ def _load_target(config: AuditConfig, dataset: Dataset, base: Path, issues: list
             issues.append(ConfigIssue("threat_model", "the endpoint returns labels only (target.http.output)",
                                       "use threat_model: labels for a label-only API"))
             return None
+        if dataset is None:
+            notes.append(f"target.http: {waits}")
+            return None
         cache = base / spec.http.cache_dir if spec.http.cache_dir is not None else None
         return HttpTarget(spec.http, n_classes=dataset.n_classes, cache_dir=cache)
     if spec.kind == "torch":
-        if not isinstance(dataset.features, np.ndarray):
+        if dataset is None or not isinstance(dataset.features, np.ndarray):
+            if dataset is None:
+                notes.append(f"target.model, target.weights: the architecture is built (its input width comes "
+                             f"from the data) and {waits}")
             return None
         in_features = int(np.prod(dataset.features.shape[1:]))
         return load_torch_target(spec, in_features, dataset.n_classes, base, issues)
@@ -253,144 +277,12 @@ def _load_target(config: AuditConfig, dataset: Dataset, base: Path, issues: list
     from leakpro.targets.sklearn_target import SklearnTarget
 
     if config.threat_model == "scores" and not hasattr(est, "predict_proba"):
-        issues.append(ConfigIssue("threat_model", f"{type(est).__name__} has no predict_proba",
-                                  "use threat_model: labels for a label-only estimator"))
+        issues.append(_no_proba(est))
         return None
-    return SklearnTarget(est, dataset.n_classes) if hasattr(est, "predict_proba") else None
-
-
-def _check_target_on_data(target: Target, game: MembershipGame, issues: list[ConfigIssue]) -> None:
-    """One small query up front: a shape or feature mismatch shows here, not after an hour of training."""
-    from leakpro.targets.http_target import HttpTargetError, QueryBudgetExceeded
-
-    if not _check_classes(target, game.dataset, issues):
-        return
-    sample = game.dataset.subset(game.candidates[:8])
-    try:
-        out = target.logits(sample.features)
-    except (HttpTargetError, QueryBudgetExceeded) as exc:  # their message carries its own fix
-        issues.append(ConfigIssue("target.http", f"the endpoint fails on a first query of {len(sample)} rows: "
-                                  f"{exc.problem}", exc.fix))
-        return
-    except Exception as exc:
-        issues.append(ConfigIssue("target", f"the model fails on the data: {type(exc).__name__}: {exc}",
-                                  "check that data.features match what the model was trained on"))
-        return
-    if out.shape != (len(sample), game.dataset.n_classes):
-        issues.append(ConfigIssue("data.label", f"the model returns outputs of shape {out.shape}, the label has "
-                                  f"{game.dataset.n_classes} classes", _CLASSES_FIX))
-
-
-_CLASSES_FIX = ("set data.label to the column the model was trained to predict: its classes must match the "
-                "model's outputs")
-
-
-def _check_classes(target: Target, dataset: Dataset, issues: list[ConfigIssue]) -> bool:
-    """A fitted estimator's ``classes_`` must be as many as the label's classes (else every score is wrong)."""
-    classes = getattr(getattr(target, "estimator", None), "classes_", None)
-    if classes is None:
-        return True
-    model = [str(c) for c in np.asarray(classes).ravel()]
-    if len(model) == dataset.n_classes:
-        return True
-    issues.append(ConfigIssue("data.label", f"the label has {dataset.n_classes} classes "
-                              f"({short_repr(list(dataset.classes))}) but the model was trained on {len(model)} "
-                              f"({short_repr(model)})", _CLASSES_FIX))
-    return False
-
-
-def _import_gate(name: str, field: str, trust: bool, issues: list[ConfigIssue]) -> bool:
-    """Add an issue (and return True) when ``name`` may not be imported from a config without trust."""
-    from leakpro.training.models import TRUST_FIX, import_problem
-
-    problem = import_problem(name, trust=trust)
-    if problem is None:
-        return False
-    issues.append(ConfigIssue(field, problem, TRUST_FIX, short_repr(name)))
-    return True
-
-
-def _import_issues(config: AuditConfig) -> list[ConfigIssue]:
-    """Every ``model``/``estimator`` of the config that would import code without trust, before any import.
-
-    The whole config is walked (attack and section parameters hold recipes too); constructor arguments
-    (``params`` beside a ``model``/``estimator``) and the HTTP mapping are data, not names, and are skipped.
-    """
-    from leakpro.training.models import UNTRUSTED_ESTIMATOR_PARAMS, is_import_path
-
-    trust = config.target.trust
-    issues: list[ConfigIssue] = []
-
-    def walk(node: Any, loc: str) -> None:
-        if isinstance(node, list):
-            for i, item in enumerate(node):
-                walk(item, f"{loc}[{i}]")
-            return
-        if not isinstance(node, dict):
-            return
-        named = [k for k in ("model", "estimator") if isinstance(node.get(k), str)]
-        for key in named:
-            if is_import_path(node[key]):
-                _import_gate(node[key], f"{loc}.{key}" if loc else key, trust, issues)
-        params = node.get("params")
-        if named and isinstance(params, dict) and not trust:
-            for key in UNTRUSTED_ESTIMATOR_PARAMS:
-                if params.get(key) is not None:
-                    issues.append(ConfigIssue(f"{loc}.params.{key}", "reaches the file system (a joblib cache "
-                                              "loads pickles from it)", "drop it, or set target.trust: true"))
-        for key, value in node.items():
-            if (key == "params" and named) or (loc == "target" and key == "http"):
-                continue
-            walk(value, f"{loc}.{key}" if loc else str(key))
-
-    walk(config.model_dump(mode="json"), "")
-    return issues
-
-
-def out_dir_problem(path: Path) -> str | None:
-    """Why ``path`` cannot be an output directory (a file, or not writable), or None. Creates nothing."""
-    path = Path(path).absolute()
-    if path.exists() and not path.is_dir():
-        return f"{path} is a file, not a directory"
-    existing = path
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        return f"{existing} is a file, so {path} cannot be created"
-    try:
-        with tempfile.TemporaryFile(dir=existing):
-            pass
-    except OSError as exc:
-        return f"{existing} is not writable ({exc.strerror or type(exc).__name__})"
-    return None
-
-
-def _check_population(attacks: list[AttackSpec], explicit: bool, n_population: int, issues: list[ConfigIssue],
-                      ) -> tuple[list[AttackSpec], tuple[str, ...]]:
-    """Attacks that need more population records than the audit has: config errors when listed by name,
-    left out of ``attacks: all`` (returned, so the results say which and why)."""
-    kept, skipped = [], []
-    for spec in attacks:
-        need = population_needed(spec.attack)
-        if need <= n_population:
-            kept.append(spec)
-        elif explicit:
-            issues.append(ConfigIssue(spec.field or f"attacks.{spec.id}", f"needs at least {need} population "
-                                      f"records (known non-members); the audit has {n_population}",
-                                      "give data.population (a column, table or array of known non-members) or a "
-                                      "larger data.split population, or remove the attack"))
-        else:
-            skipped.append(f"{spec.id} (needs {need} population records, the audit has {n_population})")
-    return kept, tuple(skipped)
-
-
-def _check_seeds(config: AuditConfig, trainer: Trainer | None, k: int, issues: list[ConfigIssue]) -> None:
-    """scikit-learn takes seeds below 2**32; reference model i trains with seed * 1000 + i."""
-    if isinstance(trainer, SklearnTrainer) and k and config.seed * 1000 + k > 2**32 - 1:
-        top = (2**32 - 1 - k) // 1000
-        issues.append(ConfigIssue("seed", "scikit-learn reference models train with seeds seed × 1000 + i, which "
-                                  "must stay below 2**32", f"use a seed ≤ {top:,} (any seed ≤ {MAX_SEED:,} "
-                                  "works for torch targets)", str(config.seed)))
+    if dataset is None:
+        notes.append(f"target: {waits}")
+        return None
+    return SklearnTarget(est, dataset.n_classes)
 
 
 def with_builtin_recipe(config: AuditConfig) -> AuditConfig:
@@ -417,68 +309,50 @@ def build_plan(config: AuditConfig, base: Path, *, out: Path | None = None,
     """Validate everything that can be checked before training; raise one ConfigError listing all problems.
 
     ``out`` and ``cache`` (directories the audit will write) are checked too, so an unwritable one shows
-    here rather than after the models trained.
+    here rather than after the models trained. A check that needs a part that failed (the target's first
+    answers need the data) is skipped and named in the error's notes.
     """
     issues: list[ConfigIssue] = []
-    for field, folder in (("out", out), ("cache", cache)):
-        problem = out_dir_problem(folder) if folder is not None and (field == "out" or folder != out) else None
-        if problem is not None:
-            issues.append(ConfigIssue(field, problem, "give a directory you can write to (it is created if missing)"))
+    notes: list[str] = []
+    check_out_dirs(out, cache, issues)
     config = with_builtin_recipe(config)
     spec = config.target
-    imports = _import_issues(config)  # before anything is imported or built
+    imports = import_issues(config.model_dump(mode="json"), spec.trust)  # before anything is imported or built
     issues += imports
+    if imports and not spec.train:
+        notes.append("target: the model is loaded and checked once the imports above are allowed")
     threat = ThreatModel(config.threat_model)
     attacks = resolve_attacks(config.attacks, threat, config.seed, issues, config.reference.models)
-    if spec.train and config.data.members is not None:
-        issues.append(ConfigIssue("data.members", "given while target.train is true",
-                                  "drop data.members (LeakPro draws the members) or set target.train: false"))
-    if config.null_target and not spec.train:
-        issues.append(ConfigIssue("null_target", "a null target needs LeakPro to train the models",
-                                  "set target.train: true, or drop null_target"))
+    check_combinations(config, issues)
     loaded = load_data(config.data, numeric=spec.kind == "torch", base=base, issues=issues)
     game, null_rows, target = None, None, None
-    if loaded is not None:
-        if spec.train:
+    if spec.train:
+        if loaded is not None:
             game, null_rows = _draw_game(loaded, config, issues)
-        elif config.data.builtin is not None:
-            issues.append(ConfigIssue("target.train", "a built-in dataset has no pre-trained target",
-                                      "set target.train: true so LeakPro trains it"))
-        else:
-            game = _given_game(loaded, issues)
-            target = _load_target(config, loaded.dataset, base, issues) if not imports else None
-            if target is not None and game is not None:
-                _check_target_on_data(target, game, issues)
+    elif config.data.builtin is not None:
+        issues.append(ConfigIssue("target.train", "a built-in dataset has no pre-trained target",
+                                  "set target.train: true so LeakPro trains it"))
+    else:
+        game = _given_game(loaded, config, issues) if loaded is not None else None
+        if not imports:
+            target = _load_target(config, loaded.dataset if loaded is not None else None, base, issues, notes)
+        if target is not None and game is not None:
+            check_target_on_data(target, game, issues)
     skipped: tuple[str, ...] = ()
     if game is not None:
-        attacks, skipped = _check_population(attacks, config.attacks != "all", int(game.population.size), issues)
-        for section in ("extraction", "property"):
-            if getattr(config, section) is not None and game.population.size == 0:
-                issues.append(ConfigIssue(section, "needs population records (known non-members) as the attacker's "
-                                          "data; the audit has 0", "give data.population, or drop the section"))
+        attacks, skipped = check_population(attacks, config.attacks != "all", int(game.population.size), issues)
+        check_sections_population(config, game, issues)
     trainer = _trainer(config, loaded.dataset, target, issues) if loaded is not None and not imports else None
     k = max([a.attack.reference_models_needed() for a in attacks] + [0])
-    _check_seeds(config, trainer, k, issues)
-    if spec.kind == "torch" and spec.recipe is None and (k > 0 or spec.train):
-        issues.append(ConfigIssue("target.recipe", "missing: training the target or reference models needs it",
-                                  "state optimizer, lr, epochs, batch_size and weight_decay under target.recipe"))
-    if spec.train and spec.kind == "torch" and spec.model is not None:
-        issues.append(ConfigIssue("target.model", "ignored when LeakPro trains the target",
-                                  "put the architecture in target.recipe.model / recipe.params"))
+    check_seeds(config, k, issues)
+    check_recipe(config, k, issues)
     check_defences(config, issues)
     check_api_sections(config, game, issues)
     check_inversion_sections(config, loaded.dataset if loaded is not None else None, game, issues)
-    if config.one_run is not None:
-        if not (spec.train and spec.kind == "torch" and spec.recipe is not None):
-            issues.append(ConfigIssue("one_run", "the canary audit retrains the recipe",
-                                      "use target.train: true with a torch recipe, or drop one_run"))
-        elif loaded is not None and game is not None and config.one_run.canaries > game.population.size:
-            issues.append(ConfigIssue("one_run.canaries", f"more canaries than population records "
-                                      f"({game.population.size})", "lower one_run.canaries or enlarge the population"))
-        if config.one_run.guesses > config.one_run.canaries:
-            issues.append(ConfigIssue("one_run.guesses", "more guesses than canaries", "lower one_run.guesses"))
+    check_one_run(config, loaded, game, issues)
     if issues:
-        raise ConfigError(issues)
-    assert game is not None
+        raise ConfigError(issues, notes)
+    if game is None:  # only reached when a check above failed to add its issue
+        raise ConfigError([ConfigIssue("data", "no audit game could be set up", "check the data section")])
     return AuditPlan(config, config_hash(config), game, target, trainer, attacks, null_rows, k, base.resolve(),
                      skipped)

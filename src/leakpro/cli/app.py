@@ -45,18 +45,21 @@ def _fail(title: str, detail: object, code: int = 2) -> typer.Exit:
 _CLI_FIELDS = {"out": "--out", "cache": "--cache"}
 
 
-def _config_error_text(exc: Exception) -> str:
+def _config_error_text(exc: Exception, trust: bool = False) -> str:
+    """The problems as the user typed them (``--out``, not ``out``); with ``--trust``, none that trust lifts
+    (they come from checking a config the schema refused, which happens before ``--trust`` is applied)."""
     from leakpro.config.errors import ConfigError, ConfigIssue
 
     if not isinstance(exc, ConfigError):
         return str(exc)
-    renamed = [ConfigIssue(_CLI_FIELDS.get(i.field, i.field), i.problem, i.fix, i.received) for i in exc.issues]
-    return str(ConfigError(renamed))
+    renamed = [ConfigIssue(_CLI_FIELDS.get(i.field, i.field), i.problem, i.fix, i.received, i.needs_trust)
+               for i in exc.issues if not (trust and i.needs_trust)]
+    return str(ConfigError(renamed, exc.notes))
 
 
 def _check_out(out: Path) -> None:
     """Refuse an --out that is a file or cannot be written, before anything runs."""
-    from leakpro.audit.plan import out_dir_problem
+    from leakpro.audit.checks import out_dir_problem
 
     problem = out_dir_problem(out)
     if problem is not None:
@@ -74,7 +77,7 @@ def _run_and_show(config: object, out: Path, cache: Path | None, trust: bool = F
         with RichProgress(console) as progress:
             result = run_audit(config, out=out, cache_dir=cache, progress=progress, trust=trust)  # type: ignore[arg-type]
     except ConfigError as exc:
-        raise _fail("Config error — nothing was run.\n", _config_error_text(exc)) from None
+        raise _fail("Config error — nothing was run.\n", _config_error_text(exc, trust)) from None
     except AuditIncomplete as exc:
         if exc.result is not None:
             _show_result(exc.result, out, console)

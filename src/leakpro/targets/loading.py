@@ -33,7 +33,7 @@ def load_torch_target(
         return None
     problem = import_problem(spec.model, trust=spec.trust)
     if problem is not None:  # checked before anything is imported: importing a module runs its code
-        issues.append(ConfigIssue("target.model", problem, TRUST_FIX, spec.model[:80]))
+        issues.append(ConfigIssue("target.model", problem, TRUST_FIX, spec.model[:80], needs_trust=True))
         return None
     try:
         module = build_model(spec.model, spec.params, in_features, n_classes)
@@ -95,7 +95,7 @@ def load_sklearn_estimator(spec: TargetSpec, base: Path, issues: list[ConfigIssu
         if not spec.trust:
             issues.append(ConfigIssue("target.file", "pickles can run arbitrary code when loaded",
                                       "save the model with skops.io.dump, or set target.trust: true "
-                                      "(--trust) if you created this file yourself", path.name))
+                                      "(--trust) if you created this file yourself", path.name, needs_trust=True))
             return None
         import joblib
 
@@ -119,6 +119,6 @@ def load_sklearn_estimator(spec: TargetSpec, base: Path, issues: list[ConfigIssu
     refused = [t for t in untrusted if t not in spec.trusted_types]
     if refused and not spec.trust:
         issues.append(ConfigIssue("target.trusted_types", f"the skops file needs types you have not trusted: {refused}",
-                                  "list them in target.trusted_types after checking them"))
+                                  "list them in target.trusted_types after checking them", needs_trust=True))
         return None
     return sio.load(path, trusted=untrusted)
