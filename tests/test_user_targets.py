@@ -133,3 +133,52 @@ def test_whole_module_pickle_refused_as_weights(tmp_path):
            "target": {"kind": "torch", "model": "mlp", "weights": "whole.pt"}}
     with pytest.raises(ConfigError, match=r"target\.weights: whole\.pt is a pickle with code"):
         run_audit(write_config(tmp_path, cfg))
+
+
+def _labels_only_config(path, model_file, threat="labels"):
+    return {"seed": 0, "data": _data_spec(path, NUMERIC), "threat_model": threat, "attacks": "all",
+            "target": {"kind": "sklearn", "file": model_file}}
+
+
+def test_labels_only_linear_svc_is_audited_with_label_only_attacks(tmp_path):
+    """LinearSVC has no predict_proba: the setup the error messages recommend (threat_model: labels) runs."""
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import LinearSVC
+    from typer.testing import CliRunner
+
+    from leakpro.cli.app import app
+
+    path, frame = adult_table(tmp_path)
+    model = _fit_members(make_pipeline(StandardScaler(), LinearSVC(random_state=0)), frame, NUMERIC)
+    assert not hasattr(model, "predict_proba")
+    sio.dump(model, tmp_path / "svc.skops")
+    with pytest.raises(ConfigError, match=r"threat_model: LinearSVC|threat_model: Pipeline"):
+        run_audit(write_config(tmp_path, _labels_only_config(path, "svc.skops", threat="scores")))
+    config = write_config(tmp_path, _labels_only_config(path, "svc.skops"))
+    result = run_audit(config, out=tmp_path / "out")
+    target = result.targets[0]
+    assert [a.id for a in target.attacks] == ["label_only_augmentation", "label_only_boundary"]
+    assert target.threat_model == "labels" and "labels only" in target.description
+    members = frame[frame["in_training"]]
+    accuracy = (model.predict(members[NUMERIC]) == members["income"].map({"<=50K": 0, ">50K": 1})).mean()
+    assert target.train_accuracy == pytest.approx(accuracy)  # labels read through the model's own classes
+    cli = CliRunner().invoke(app, ["audit", str(config), "--out", str(tmp_path / "cli"), "--no-pdf"],
+                             env={"COLUMNS": "120"})
+    assert cli.exit_code == 0, cli.output
+    assert "label_only_boundary" in cli.output and (tmp_path / "cli" / "results.json").is_file()
+
+
+def test_labels_only_overfit_svm_is_caught(tmp_path):
+    """An RBF SVM (no predict_proba) that memorised its members: the label-only attacks must see it."""
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
+
+    path, frame = adult_table(tmp_path)
+    model = _fit_members(make_pipeline(StandardScaler(), SVC(gamma=5.0, C=1000.0)), frame, NUMERIC)
+    sio.dump(model, tmp_path / "svm.skops")
+    cfg = _labels_only_config(path, "svm.skops")
+    cfg["attacks"] = [{"label_only_augmentation": {"noise": 0.02, "queries": 8}}, "label_only_boundary"]
+    result = run_audit(write_config(tmp_path, cfg))
+    target = result.targets[0]
+    assert target.train_accuracy > 0.95 > target.test_accuracy
+    assert all(a.auc.low > 0.5 for a in target.attacks), [(a.id, a.auc) for a in target.attacks]
