@@ -63,3 +63,66 @@ def test_defaults_recorded_and_audit_repeatable(adult_parts: Parts) -> None:
         "membership": {"__all__": {"runtime_s"}},
     }
     assert a.model_dump(exclude=strip) == b.model_dump(exclude=strip)  # type: ignore[arg-type]
+
+
+def _tables(tmp_path: Path, adult_parts: Parts) -> list[Path]:
+    ori, control, other = adult_parts
+    paths = [tmp_path / "ori.csv", tmp_path / "syn.csv", tmp_path / "control.csv"]
+    ori.iloc[:300].to_csv(paths[0], index=False)
+    other.iloc[:300].to_csv(paths[1], index=False)
+    control.iloc[:300].to_csv(paths[2], index=False)
+    return paths
+
+
+def test_every_synthetic_face_writes_the_report(tmp_path: Path, adult_parts: Parts) -> None:
+    """`leakpro synthetic` and `leakpro audit synthetic.yaml` write report.html and report.pdf beside the results,
+    and `leakpro report synthetic_results.json` re-renders them (issue 15, item 5)."""
+    import subprocess
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from leakpro.cli.app import app
+
+    real, syn, control = _tables(tmp_path, adult_parts)
+    cli = CliRunner()
+    args = ["--real", str(real), "--synthetic", str(syn), "--control", str(control), "--attacks", "40"]
+    done = cli.invoke(app, ["synthetic", *args, "--out", str(tmp_path / "cli")], env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    html = (tmp_path / "cli" / "report.html").read_text(encoding="utf-8")
+    assert 'id="synthetic"' in html and "Synthetic data" in html
+    pdf = tmp_path / "cli" / "report.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert "Synthetic data" in subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                              check=True).stdout
+    assert "Report:" in done.output and "report.html" in done.output
+
+    config = tmp_path / "synthetic.yaml"
+    config.write_text(yaml.safe_dump({"synthetic": {"real": "ori.csv", "synthetic": "syn.csv",
+                                                    "control": "control.csv", "n_attacks": 40}}))
+    done = cli.invoke(app, ["audit", str(config), "--out", str(tmp_path / "yaml")], env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "yaml" / "report.html").is_file() and (tmp_path / "yaml" / "report.pdf").is_file()
+
+    for item in ("report.html", "report.pdf"):
+        (tmp_path / "cli" / item).unlink()
+    done = cli.invoke(app, ["report", str(tmp_path / "cli" / RESULTS_FILE), "--no-pdf"], env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "cli" / "report.html").read_text(encoding="utf-8") == html
+    assert not (tmp_path / "cli" / "report.pdf").exists()
+
+
+def test_a_synthetic_result_under_another_name_is_named_as_such(tmp_path: Path) -> None:
+    """Not 19 pydantic errors for AuditResult: the file is recognised and the fix given."""
+    from typer.testing import CliRunner
+
+    from leakpro.cli.app import app
+
+    renamed = tmp_path / "my_synthetic.json"
+    renamed.write_text(json.dumps({"secrets": ["income"], "membership": [], "linkability_split": [[], []],
+                                   "attacks": []}))
+    done = CliRunner().invoke(app, ["report", str(renamed)], env={"COLUMNS": "300"})
+    assert done.exit_code != 0
+    text = " ".join(done.output.split())
+    assert "this is a synthetic-data audit's result, not a membership results.json" in text
+    assert "name it synthetic_results.json" in text and "validation error" not in text

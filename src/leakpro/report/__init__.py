@@ -19,7 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leakpro.report.inputs import FrameProvider, ReportInputs, dataset_frame, load_directory, load_inputs
+from leakpro.report.inputs import (
+    RESULT_FILES,
+    RESULTS_FILE,
+    FrameProvider,
+    ReportInputs,
+    dataset_frame,
+    load_directory,
+    load_inputs,
+)
 from leakpro.report.render import render_html
 from leakpro.report.sections import Section, SectionContent, SummaryRow, register_section
 
@@ -62,9 +70,14 @@ def render_report(
 
     ``frame_provider`` maps the audit result to the dataset's rows (row ``i`` = record ``i``) so that the "who
     leaks" tables show features; the default knows the built-in datasets, ``None`` shows indices and labels only.
+    ``results_json`` may also be another result file (``synthetic_results.json``, ``federated_results.json``, …):
+    the report is then drawn from its directory, as for :func:`render_report_dir`.
     """
+    results_json = Path(results_json)
+    if results_json.name in RESULT_FILES and results_json.name != RESULTS_FILE:
+        return render_report_dir(results_json.parent, out_dir, pdf=pdf, frame_provider=frame_provider)
     start = time.perf_counter()
-    return _write(load_inputs(Path(results_json), frame_provider), Path(out_dir), pdf, start)
+    return _write(load_inputs(results_json, frame_provider), Path(out_dir), pdf, start)
 
 
 def render_report_dir(directory: Path, out_dir: Path | None = None, *, pdf: bool = True,

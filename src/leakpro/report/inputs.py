@@ -77,13 +77,31 @@ def _validated(model: type[M], path: Path) -> M:
         raise ResultsFileError(path, f"not a valid {path.name}: {shown}{more}") from None
 
 
+def _not_another_kind(path: Path) -> None:
+    """Refuse, with the fix, a synthetic-data or federated result under another name than its own: it would
+    otherwise be read as a membership results.json and fail field by field."""
+    data = _read_json(path)
+    if not isinstance(data, dict):
+        return
+    kind = ("synthetic-data", SYNTHETIC_RESULTS_FILE) if {"secrets", "membership", "linkability_split"} <= data.keys() \
+        else ("federated", FEDERATED_RESULTS_FILE) if data.get("kind") == "federated" else None
+    if kind is not None:
+        raise ResultsFileError(path, f"this is a {kind[0]} audit's result, not a membership results.json",
+                               f"name it {kind[1]} (as the audit did) and give that file or its directory to "
+                               "`leakpro report`")
+
+
 def check_result_files(path: Path) -> None:
-    """Read and validate ``path`` (a results.json, or a directory of result files) and the scores files
-    results.json names; raise :class:`ResultsFileError` saying which file and field is wrong."""
+    """Read and validate ``path`` (a results.json, another of the :data:`RESULT_FILES`, or a directory of result
+    files), the result files beside it and the scores files results.json names; raise :class:`ResultsFileError`
+    saying which file and field is wrong."""
     path = Path(path)
+    if path.is_file() and path.name in RESULT_FILES and path.name != RESULTS_FILE:
+        path = path.parent  # synthetic_results.json and the like: reported with their directory
     base = path if path.is_dir() else path.parent
     results = path / RESULTS_FILE if path.is_dir() else path
     if results.is_file():
+        _not_another_kind(results)
         _audit_scores(_validated(AuditResult, results), base)
     _siblings(base)
 

@@ -1,4 +1,5 @@
-"""The ``leakpro synthetic`` entry point: read three tables, audit, print, write ``synthetic_results.json``.
+"""The ``leakpro synthetic`` entry point: read three tables, audit, print, write ``synthetic_results.json`` and the
+report (``report.html``, ``report.pdf``) beside it.
 
 >>> # run_synthetic(Path("ori.csv"), Path("syn.csv"), Path("control.csv"), Path("out"))
 """
@@ -49,10 +50,14 @@ def run_synthetic(
     n_attacks: int | None = None,
     seed: int = 0,
     console: Console | None = None,
+    report: bool = True,
+    pdf: bool = True,
 ) -> SyntheticAuditResult:
-    """Audit ``synthetic`` (made from ``real``) against ``control``; write ``out/synthetic_results.json``.
+    """Audit ``synthetic`` (made from ``real``) against ``control``; write ``out/synthetic_results.json`` and, with
+    ``report``, ``out/report.html`` (and ``out/report.pdf`` with ``pdf``) drawn from every result file in ``out``.
 
-    Raises :class:`~leakpro.synthetic.errors.SyntheticInputError` listing every input problem found.
+    Raises :class:`~leakpro.synthetic.errors.SyntheticInputError` listing every input problem found. A report that
+    cannot be rendered is said on ``console`` (the results stay written; ``leakpro report`` re-renders them).
     """
     console = console or Console()
     frames = _read_all({"real": Path(real), "synthetic": Path(synthetic), "control": Path(control)})
@@ -71,4 +76,8 @@ def run_synthetic(
     out.mkdir(parents=True, exist_ok=True)
     (out / RESULTS_FILE).write_text(result.to_json())
     console.print(f"results written to {out / RESULTS_FILE}")
+    if report:
+        from leakpro.report import render_report_dir, report_or_explain
+
+        report_or_explain(lambda: render_report_dir(out, pdf=pdf), out / RESULTS_FILE, console)
     return result
