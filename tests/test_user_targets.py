@@ -182,3 +182,18 @@ def test_labels_only_overfit_svm_is_caught(tmp_path):
     target = result.targets[0]
     assert target.train_accuracy > 0.95 > target.test_accuracy
     assert all(a.auc.low > 0.5 for a in target.attacks), [(a.id, a.auc) for a in target.attacks]
+
+
+def test_labels_only_estimator_trained_by_leakpro(tmp_path):
+    """target.train with an estimator without predict_proba: refused under scores, audited under labels."""
+    path, _ = adult_table(tmp_path)
+    data = {"table": path.name, "label": "income", "features": NUMERIC,
+            "split": {"candidates": 400, "population": 200}}
+    cfg = {"data": data, "threat_model": "scores", "attacks": ["loss"],
+           "target": {"kind": "sklearn", "train": True, "estimator": "sklearn.svm:LinearSVC"}}
+    with pytest.raises(ConfigError, match=r"threat_model: LinearSVC has no predict_proba"):
+        run_audit(write_config(tmp_path, cfg))
+    cfg.update(threat_model="labels", attacks=["label_only_augmentation"], null_target=True)
+    result = run_audit(write_config(tmp_path, cfg))
+    assert [t.role for t in result.targets] == ["target", "null"]
+    assert all(t.attacks[0].id == "label_only_augmentation" for t in result.targets)
