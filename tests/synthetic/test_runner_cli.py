@@ -103,6 +103,9 @@ def test_every_synthetic_face_writes_the_report(tmp_path: Path, adult_parts: Par
     done = cli.invoke(app, ["audit", str(config), "--out", str(tmp_path / "yaml")], env={"COLUMNS": "200"})
     assert done.exit_code == 0, done.output
     assert (tmp_path / "yaml" / "report.html").is_file() and (tmp_path / "yaml" / "report.pdf").is_file()
+    done = cli.invoke(app, ["synthetic", *args, "--out", str(tmp_path / "nopdf"), "--no-pdf"], env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "nopdf" / "report.html").is_file() and not (tmp_path / "nopdf" / "report.pdf").exists()
 
     for item in ("report.html", "report.pdf"):
         (tmp_path / "cli" / item).unlink()

@@ -177,12 +177,12 @@ def audit(
     except YamlConfigError:
         raw_config = None  # the membership path reports the problem with its position
     if isinstance(raw_config, dict) and "synthetic" in raw_config:
-        _synthetic_from_config(raw_config, config.resolve().parent, out)
+        _synthetic_from_config(raw_config, config.resolve().parent, out, pdf)
         return
     _run_and_show(config, out.resolve(), cache.resolve() if cache else None, trust=trust, pdf=pdf)
 
 
-def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path) -> None:
+def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bool) -> None:
     from leakpro.synthetic.cli import run_synthetic
     from leakpro.synthetic.config import parse_synthetic_config
     from leakpro.synthetic.errors import SyntheticInputError
@@ -195,7 +195,7 @@ def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path) -> Non
     try:
         run_synthetic(spec.real, spec.synthetic, spec.control, out, secrets=spec.secrets,
                       aux_columns=spec.aux_columns, column_types=spec.column_types, n_attacks=spec.n_attacks,
-                      seed=spec.seed, console=_console())
+                      seed=spec.seed, console=_console(), pdf=pdf)
     except SyntheticInputError as exc:
         raise _fail("Input error — nothing was run.\n", exc) from None
 
@@ -247,6 +247,9 @@ def serve_model(
     trusted_type: Annotated[Optional[list[str]], typer.Option(help="skops type you accept (repeatable)")] = None,  # noqa: UP045
     trust: Annotated[bool, typer.Option("--trust", help=TRUST_HELP)] = False,
     allow_remote: Annotated[bool, typer.Option("--allow-remote", help="allow a non-loopback address")] = False,
+    allowed_host: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
+        "--allowed-host", help="a DNS name clients may use for this server besides localhost and its IP addresses "
+        "(repeatable); other Host headers are refused (DNS rebinding)")] = None,
 ) -> None:
     """Serve a model as a JSON prediction endpoint, to audit it through the API threat model."""
     from leakpro.serve import serve_model_command
@@ -256,7 +259,7 @@ def serve_model(
     try:
         serve_model_command(model, port, host, model_name, params, trust, n_classes, in_features,
                             output=output, allow_remote=allow_remote,  # type: ignore[arg-type]
-                            trusted_types=tuple(trusted_type or ()))
+                            trusted_types=tuple(trusted_type or ()), allowed_hosts=tuple(allowed_host or ()))
     except ValueError as exc:
         raise _fail("Cannot serve the model:", exc) from None
 
@@ -344,6 +347,7 @@ def synthetic(
     ] = None,
     attacks: Annotated[Optional[int], typer.Option(help="attack targets per attack (default: automatic)")] = None,  # noqa: UP045
     seed: int = 0,
+    pdf: PdfOpt = True,
 ) -> None:
     """Audit a synthetic table: singling out, linkability, inference, membership."""
     from leakpro.synthetic.cli import run_synthetic
@@ -358,7 +362,7 @@ def synthetic(
     _check_out(out)
     try:
         run_synthetic(real, synthetic_table, control, out, secrets=secret, aux_columns=aux,
-                      column_types=types or None, n_attacks=attacks, seed=seed, console=_console())
+                      column_types=types or None, n_attacks=attacks, seed=seed, console=_console(), pdf=pdf)
     except SyntheticInputError as exc:
         raise _fail("Input error — nothing was run.\n", exc) from None
 
