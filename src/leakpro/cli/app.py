@@ -247,6 +247,9 @@ def serve_model(
     trusted_type: Annotated[Optional[list[str]], typer.Option(help="skops type you accept (repeatable)")] = None,  # noqa: UP045
     trust: Annotated[bool, typer.Option("--trust", help=TRUST_HELP)] = False,
     allow_remote: Annotated[bool, typer.Option("--allow-remote", help="allow a non-loopback address")] = False,
+    allowed_host: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
+        "--allowed-host", help="a DNS name clients may use for this server besides localhost and its IP addresses "
+        "(repeatable); other Host headers are refused (DNS rebinding)")] = None,
 ) -> None:
     """Serve a model as a JSON prediction endpoint, to audit it through the API threat model."""
     from leakpro.serve import serve_model_command
@@ -256,7 +259,7 @@ def serve_model(
     try:
         serve_model_command(model, port, host, model_name, params, trust, n_classes, in_features,
                             output=output, allow_remote=allow_remote,  # type: ignore[arg-type]
-                            trusted_types=tuple(trusted_type or ()))
+                            trusted_types=tuple(trusted_type or ()), allowed_hosts=tuple(allowed_host or ()))
     except ValueError as exc:
         raise _fail("Cannot serve the model:", exc) from None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 import socket
 import time
 from collections.abc import Callable, Sequence
@@ -52,17 +53,33 @@ def port_problem(host: str, port: int) -> str | None:
     return None
 
 
+def _host_names(names: Sequence[str]) -> tuple[str, ...]:
+    """``--allowed-host`` values as bare DNS names (no scheme, port, path or wildcard), lower case."""
+    out = []
+    for raw in names:
+        name = raw.strip().lower().rstrip(".")
+        if not re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*", name):
+            raise ValueError(f"--allowed-host {raw[:100]!r} is not a host name. Fix: give the bare name clients "
+                             "use, e.g. --allowed-host models.internal (no scheme, port or path)")
+        out.append(name)
+    return tuple(out)
+
+
 def serve_model_command(model: Path, port: int, host: str, model_name: str | None, params_json: str | None,
                         trust: bool, n_classes: int | None, in_features: int | None, *,
                         output: ServedOutput = "logits", allow_remote: bool = False,
-                        trusted_types: Sequence[str] = (), echo: Callable[[str], None] = print,
-                        block: bool = True) -> ModelServer:
+                        trusted_types: Sequence[str] = (), allowed_hosts: Sequence[str] = (),
+                        echo: Callable[[str], None] = print, block: bool = True) -> ModelServer:
     """Load ``model`` safely and serve it until interrupted (``block=False``: return the started server).
+
+    ``allowed_hosts``: DNS names clients may address it by (``--allowed-host``), besides localhost and its IP
+    addresses; any other ``Host`` header is refused, as a DNS-rebinding page would send it.
 
     Raises :class:`~leakpro.config.errors.ConfigError` (a ValueError) naming the option and the fix when the
     model cannot be loaded, and ValueError for a non-loopback ``host`` without ``allow_remote`` or an address
     it cannot listen on (a port in use).
     """
+    names_allowed = _host_names(allowed_hosts)
     target = load_served_model(model, model_name=model_name, params=parse_params(params_json), trust=trust,
                                trusted_types=trusted_types, n_classes=n_classes, in_features=in_features)
     estimator = getattr(target, "estimator", None)
@@ -70,7 +87,7 @@ def serve_model_command(model: Path, port: int, host: str, model_name: str | Non
     columns = [str(c) for c in names] if names is not None else None
     try:
         server = serve_model(target, host, port, output=output, columns=columns, allow_remote=allow_remote,
-                             block=False)
+                             block=False, allowed_hosts=names_allowed)
     except OSError as exc:  # the port is taken, privileged, or the address is not this machine's
         raise ValueError(bind_problem(exc, host, port)) from None
     echo(f"Serving {target.describe()} at {server.url} ({output}; POST {{\"instances\": [[...], ...]}}; "
