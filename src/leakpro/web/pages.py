@@ -41,9 +41,19 @@ def _glance(d: AuditDir) -> tuple[Glance | None, str | None]:
         return None, f"{type(exc).__name__}: {str(exc)[:300]}"
 
 
+def demo_fields() -> list[tuple[str, str]]:
+    """The form fields of the home page's demo button: the new-audit wizard's defaults for the built-in demo
+    (quick size, a null control, the default score attacks, a PDF), posted to the same ``/audits``."""
+    from leakpro.web.forms import attack_choices
+
+    fields = [("source", "demo"), ("demo_size", "quick"), ("name", "built-in demo"), ("threat_model", "scores"),
+              ("null_target", "on"), ("pdf", "on")]
+    return fields + [("attacks", c.key) for c in attack_choices() if c.default and "scores" in c.threat_models]
+
+
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> HTMLResponse:
-    return render(request, "home.html.j2", audits=state(request).db.audits())
+    return render(request, "home.html.j2", audits=state(request).db.audits(), demo_fields=demo_fields())
 
 
 @router.get("/audits/{audit_id}", response_class=HTMLResponse)

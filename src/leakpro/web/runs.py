@@ -14,10 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rich.console import Console
 
 import leakpro
+from leakpro.config.yaml_io import load_yaml_file
 from leakpro.results.types import AuditResult, DataSummary
 from leakpro.web.jobs import WebProgress
 from leakpro.web.models import Audit, AuditKind
@@ -45,7 +45,7 @@ def run_synthetic_audit(d: AuditDir, progress: WebProgress) -> None:
     from leakpro.synthetic.config import parse_synthetic_config
 
     progress.stage("reading the tables")
-    raw = yaml.safe_load(d.config.read_text(encoding="utf-8"))
+    raw = load_yaml_file(d.config)  # the one config reader: no aliases, no duplicate keys
     spec = parse_synthetic_config(raw, d.root)
     progress.stage("singling out, linkability, inference and membership attacks")
     result = run_synthetic(spec.real, spec.synthetic, spec.control, d.out, secrets=spec.secrets,
