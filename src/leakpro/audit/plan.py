@@ -90,6 +90,7 @@ def parse_config(source: str | Path | dict[str, Any] | AuditConfig, *, trust: bo
         raise ConfigError(schema_issues(exc, AuditConfig) + later, notes) from exc
 
 
+_REPAIR_ROUNDS = 4
 # A refused field is checked again at its default; checks whose outcome that default decides are skipped.
 _DEPENDENTS: dict[str, tuple[str, ...]] = {
     "target.train": ("data.members", "data.split", "null_target", "target", "one_run"),
@@ -117,9 +118,17 @@ def _cause(issue: ConfigIssue, repair: Repair) -> str | None:
 
 def _check_the_rest(repair: Repair, base: Path, trust: bool) -> tuple[list[ConfigIssue], list[str]]:
     """Problems of the config without its refused fields, less those that may follow from them; and notes."""
-    try:
-        config = AuditConfig.model_validate(repair.config)
-    except ValidationError:  # a required field is missing or a section is unusable: attacks can still be checked
+    config = None
+    for _ in range(_REPAIR_ROUNDS):  # a section's own checks run once its fields are valid: maybe more to remove
+        try:
+            config = AuditConfig.model_validate(repair.config)
+            break
+        except ValidationError as exc:
+            more = without_broken(repair.config, exc, AuditConfig)
+            if not more.removed:
+                break
+            repair = Repair(more.config, repair.removed + more.removed, {**repair.meant, **more.meant})
+    if config is None:  # a required field is missing or a section is unusable: attacks can still be checked
         return _attack_issues(repair.config, trust), [
             "the data, the target and the fields that depend on them are checked once the config has its "
             "required fields (see the README's example config)"]
