@@ -87,8 +87,10 @@ def test_http_audit_matches_in_process(adult_mlp):
     assert "HTTP endpoint" in remote.targets[0].description
     assert served.records_served > 0
     assert local.api_usage is None and remote.api_usage is not None
-    assert remote.api_usage["sent"] + remote.api_usage["cache_hits"] >= sum(x.queries for x in b.values())
-    assert remote.api_usage["spent"] >= remote.api_usage["sent"] > 0
+    usage = remote.api_usage
+    # what the target counted as sent is what the server answered (an attack's own query count is not comparable:
+    # signals shared by attacks are asked once, and a row repeated within one request is sent once)
+    assert usage["sent"] == served.records_served > 0 and usage["spent"] >= usage["sent"]
 
 
 def test_label_only_api_matches_in_process(adult_mlp):
