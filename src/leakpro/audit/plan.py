@@ -95,7 +95,7 @@ _REPAIR_ROUNDS = 4
 _DEPENDENTS: dict[str, tuple[str, ...]] = {
     "target.train": ("data.members", "data.split", "null_target", "target", "one_run"),
     "target.trust": ("target",),
-    "data.features": ("data", "target"),
+    "data.features": ("data.table", "data.label", "target"),  # NaNs, types and shapes of the columns used
     "data.population": ("data.population", "extraction", "property", "one_run"),
 }
 
