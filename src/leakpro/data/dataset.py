@@ -52,9 +52,16 @@ def record_keys(features: Features, labels: np.ndarray) -> np.ndarray:
     """
     y = np.asarray(labels).astype(np.uint64)
     if isinstance(features, pd.DataFrame):
-        rows = pd.util.hash_pandas_object(features, index=False).to_numpy(dtype=np.uint64)
-        return pd.util.hash_array(rows ^ (y * np.uint64(0x9E3779B97F4A7C15))).astype(np.uint64)
-    arr = np.ascontiguousarray(np.asarray(features))
+        if not all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in features.dtypes):
+            rows = pd.util.hash_pandas_object(features, index=False).to_numpy(dtype=np.uint64)
+            return pd.util.hash_array(rows ^ (y * np.uint64(0x9E3779B97F4A7C15))).astype(np.uint64)
+        features = features.to_numpy(dtype=np.float64)
+    arr = np.asarray(features)
+    if np.issubdtype(arr.dtype, np.number):
+        # one storage for numbers: the same records held as float64 (a table), float32 (a tensor) or integers get
+        # the same keys, so an audit through an HTTP API draws exactly what the in-process audit draws
+        arr = arr.astype(np.float32) + np.float32(0.0)  # + 0.0: -0.0 and 0.0 hash alike
+    arr = np.ascontiguousarray(arr)
     arr = arr.reshape(arr.shape[0], -1)
     return np.array([
         int.from_bytes(hashlib.blake2b(row.tobytes() + int(label).to_bytes(8, "little"), digest_size=8).digest(),
