@@ -22,6 +22,9 @@ def test_demo_ranking_order(tmp_path: Path) -> None:
     assert copula.family_risks()["singling_out"] > 0.5  # copied rare exact values are caught
     ranking = json.loads((tmp_path / DEMO_FILE).read_text())["ranking"]
     assert [r["generator"] for r in ranking] == ["noisy-copy", "gaussian-copula", "smoothed-copula"]
+    for name in risks:  # every audit face writes a report (issue 15 item 5): one per generator
+        html = (tmp_path / name / "report.html").read_text(encoding="utf-8")
+        assert "Synthetic data" in html and (tmp_path / name / "report.pdf").stat().st_size > 1000
 
 
 def test_smoothed_marginals_copy_no_rare_values() -> None:

@@ -131,7 +131,7 @@ def demo(
     if synthetic:
         from leakpro.synthetic.demo import run_synthetic_demo
 
-        run_synthetic_demo(out, seed=seed, console=_console())
+        run_synthetic_demo(out, seed=seed, console=_console(), pdf=pdf)
         return
     if inversion:
         from leakpro.attacks.inversion.cli import (

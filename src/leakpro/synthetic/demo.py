@@ -15,6 +15,7 @@ risk shown with 95 % confidence). Results go to ``out/synthetic_demo.json``.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -47,8 +48,11 @@ def run_synthetic_demo(
     console: Console | None = None,
     n_records: int | None = None,
     n_attacks: int | None = None,
+    report: bool = True,
+    pdf: bool = True,
 ) -> list[tuple[str, SyntheticAuditResult]]:
-    """Make, audit and rank three synthetic versions of an Adult sample; write ``out/synthetic_demo.json``."""
+    """Make, audit and rank three synthetic versions of an Adult sample; write ``out/synthetic_demo.json`` and, with
+    ``report``, a report per generator in ``out/<generator>/`` (``report.html``, and ``report.pdf`` with ``pdf``)."""
     console = console or Console()
     n = n_records or DEFAULT_RECORDS
     table = load_adult_frame("all").sample(frac=1.0, random_state=seed).reset_index(drop=True)
@@ -83,4 +87,14 @@ def run_synthetic_demo(
     }
     (out / DEMO_FILE).write_text(json.dumps(payload, indent=2))
     console.print(f"results written to {out / DEMO_FILE}")
+    if report:
+        from leakpro.report import render_report_dir, report_or_explain
+        from leakpro.synthetic.cli import RESULTS_FILE
+
+        for name, result in named:  # one report per generator, each in its own folder
+            folder = out / name
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / RESULTS_FILE).write_text(result.to_json())
+            report_or_explain(functools.partial(render_report_dir, folder, pdf=pdf), folder / RESULTS_FILE, console)
+        console.print(f"reports written to {', '.join(str(out / n / 'report.html') for n, _ in named)}")
     return named

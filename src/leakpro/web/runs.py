@@ -50,7 +50,7 @@ def run_synthetic_audit(d: AuditDir, progress: WebProgress) -> None:
     progress.stage("singling out, linkability, inference and membership attacks")
     result = run_synthetic(spec.real, spec.synthetic, spec.control, d.out, secrets=spec.secrets,
                            aux_columns=spec.aux_columns, column_types=spec.column_types, n_attacks=spec.n_attacks,
-                           seed=spec.seed, console=Console(file=io.StringIO()))
+                           seed=spec.seed, console=Console(file=io.StringIO()), report=False)  # write_report renders it
     progress.check()
     _write_synthetic_frame(d.results, raw, spec.seed, int(result.sizes.get("real", 0)), result.versions)
 
