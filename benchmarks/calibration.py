@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from leakpro.metrics.calibration import LEVELS, Coverage, binormal_coverage, true_epsilon
+from leakpro.metrics.roc import resolves
+from leakpro.metrics.tpr_interval import CALIBRATED_FALSE_ALARMS
 
 MUS = (0.0, 0.5, 1.0, 2.0)
 SIZES = (500, 2000, 10_000)
@@ -50,7 +52,7 @@ def part_one(reps: int, workers: int) -> None:
             if lv not in c.tpr:
                 cells.append(f"{'—':>11}")
                 continue
-            calibrated = c.n * lv >= 10
+            calibrated = c.n * lv >= CALIBRATED_FALSE_ALARMS
             cells.append(f"{c.rate(lv):>10.3f}{' ' if calibrated else '*'}")
             worst["tpr" if calibrated else "tpr (conservative)"].append(c.rate(lv))
         worst["auc"].append(c.rate())
@@ -97,7 +99,7 @@ def _null_audit(seed: int) -> dict[str, Any]:
         for attack in t.attacks:
             held = {"auc": attack.auc.low <= 0.5 <= attack.auc.high}
             for op in attack.tpr_at_fpr:
-                if op.fpr_level > 0 and op.non_members * op.fpr_level >= 1:
+                if op.fpr_level > 0 and resolves(op.non_members, op.fpr_level):
                     key = f"tpr@{op.fpr_level:.1%}"
                     held[key] = op.tpr.low <= op.fpr_level <= op.tpr.high
                     lo, hi = clopper_pearson(op.true_positives, op.members)  # before: at the chosen threshold

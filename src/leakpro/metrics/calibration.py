@@ -17,6 +17,7 @@ from scipy import optimize, stats
 
 from leakpro.metrics.epsilon import epsilon_lower_bound
 from leakpro.metrics.one_run import one_run_epsilon
+from leakpro.metrics.roc import resolves
 from leakpro.metrics.summary import membership_metrics
 
 LEVELS = (0.1, 0.01, 0.001)
@@ -66,11 +67,6 @@ class Coverage:
         return (self.auc if level is None else self.tpr[level]) / max(self.reps, 1)
 
 
-def resolvable(n: int, level: float) -> bool:
-    """Whether n non-members allow one false alarm at ``level`` (the report's rule)."""
-    return n * level >= 1
-
-
 def binormal_coverage(mu: float, n: int, reps: int, seed: int = 0, delta: float = 1e-5,
                       one_run_guesses: int | None = None) -> Coverage:
     """Repeat a binormal audit ``reps`` times and count how often each interval holds its truth.
@@ -80,8 +76,8 @@ def binormal_coverage(mu: float, n: int, reps: int, seed: int = 0, delta: float 
     for the lowest ``one_run_guesses`` / 2 (default n / 10), abstaining on the rest.
     """
     rng = np.random.default_rng(np.random.SeedSequence([seed, int(mu * 1000), n]))
-    cov = Coverage(mu, n, tpr={lv: 0 for lv in LEVELS if resolvable(n, lv)},
-                   tpr_above={lv: 0 for lv in LEVELS if resolvable(n, lv)})
+    cov = Coverage(mu, n, tpr={lv: 0 for lv in LEVELS if resolves(n, lv)},
+                   tpr_above={lv: 0 for lv in LEVELS if resolves(n, lv)})
     eps_true = true_epsilon(mu, delta)
     guesses = one_run_guesses or max(2, n // 10)
     members = np.r_[np.ones(n, dtype=bool), np.zeros(n, dtype=bool)]

@@ -12,13 +12,12 @@ correction. The ceiling reachable with n held-out non-members is finite, about l
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from leakpro.metrics.roc import check_scores, roc_curve
-from leakpro.stats.intervals import clopper_pearson_one_sided, clopper_pearson_one_sided_many
+from leakpro.stats.intervals import clopper_pearson_one_sided_many
 
 
 @dataclass(frozen=True)
@@ -35,12 +34,9 @@ class EpsilonBound:
 
 
 def _bound(successes: int, trials: int, errors: int, error_trials: int, delta: float, confidence: float) -> float:
-    one_sided = 1 - (1 - confidence) / 2
-    rate_lo = clopper_pearson_one_sided(successes, trials, one_sided)[0]
-    err_hi = clopper_pearson_one_sided(errors, error_trials, one_sided)[1]
-    if rate_lo - delta <= 0 or err_hi <= 0:
-        return 0.0
-    return max(0.0, math.log((rate_lo - delta) / err_hi))
+    """The bound for one set of counts (:func:`_bounds` on a single threshold)."""
+    one = [np.array([c]) for c in (successes, trials, errors, error_trials)]
+    return float(_bounds(one[0], one[1], one[2], one[3], delta, confidence)[0])
 
 
 def _counts(scores: np.ndarray, members: np.ndarray, t: float, direction: str) -> tuple[int, int, int, int]:

@@ -89,6 +89,15 @@ def auc_delong_interval(
     return a, max(0.0, a - half), min(1.0, a + half)
 
 
+def resolves(negatives: int, level: float) -> bool:
+    """Whether ``negatives`` non-members allow one false alarm at FPR ≤ ``level`` (n · level ≥ 1).
+
+    With fewer, "TPR at FPR ≤ level" is the TPR at zero false alarms, which a coin-flipping attacker reaches
+    at about 1 / (non-members + 1) — far above the level — so the figure says nothing about the level.
+    """
+    return negatives * level >= 1
+
+
 @dataclass(frozen=True)
 class OperatingPoint:
     """The point chosen for one FPR level: counts behind TPR and FPR and the threshold."""

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from leakpro.metrics.roc import auc_delong_interval, roc_curve, tpr_at_fpr
+from leakpro.metrics.roc import auc_delong_interval, resolves, roc_curve, tpr_at_fpr
 from leakpro.metrics.tpr_interval import METHOD as TPR_METHOD
 from leakpro.metrics.tpr_interval import tpr_at_fpr_interval
 from leakpro.results.types import Interval, SimultaneousIntervals
@@ -32,7 +32,7 @@ LEVEL_FIGURES = {"tpr@1%": 0.01, "tpr@0.1%": 0.001}  # the TPR figures risk leve
 
 def resolvable_levels(negatives: int) -> dict[str, float]:
     """The TPR figures whose FPR level allows at least one false alarm among ``negatives`` non-members."""
-    return {k: a for k, a in LEVEL_FIGURES.items() if negatives * a >= 1}
+    return {k: a for k, a in LEVEL_FIGURES.items() if resolves(negatives, a)}
 
 
 def simultaneous_intervals(scores: Mapping[str, np.ndarray], members: np.ndarray,

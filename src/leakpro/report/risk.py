@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
+from leakpro.metrics.roc import resolves
 from leakpro.results.types import AttackResult, OperatingPointResult, TargetResult
 
 
@@ -167,12 +168,8 @@ def _op(attack: AttackResult, level: float) -> OperatingPointResult:
 
 
 def resolvable(op: OperatingPointResult) -> bool:
-    """Whether the audit has enough non-members for FPR ≤ level to allow one false alarm (n · level ≥ 1).
-
-    With fewer, "TPR at FPR ≤ level" is the TPR at zero false alarms, which a coin-flipping attacker reaches
-    at about 1 / (non-members + 1) — far above the level — so the figure says nothing about the level.
-    """
-    return op.non_members * op.fpr_level >= 1
+    """Whether the audit's non-members resolve this point's FPR level (:func:`leakpro.metrics.roc.resolves`)."""
+    return resolves(op.non_members, op.fpr_level)
 
 
 def membership_figures(attack: AttackResult) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
