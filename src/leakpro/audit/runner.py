@@ -21,6 +21,7 @@ import leakpro
 from leakpro.audit.api_attacks import run_extraction_section, run_property_section
 from leakpro.audit.defences import TargetSetup, defence_recipe, defence_setups
 from leakpro.audit.environment import package_versions
+from leakpro.audit.headline import PRIMARY_SHARE, HeadlineChoice, choose_headline
 from leakpro.audit.model_inversion import run_attribute_section, run_inversion_section
 from leakpro.audit.one_run import one_run_audit
 from leakpro.audit.plan import AuditPlan, build_plan, parse_config
@@ -123,8 +124,8 @@ def _epsilon(scores: np.ndarray, members: np.ndarray, delta: float, seed: int) -
     return EpsilonHeuristic(**vars(bound))
 
 
-def _audit_target(plan: AuditPlan, setup: TargetSetup, progress: ProgressSink,
-                  failures: list[Failure]) -> tuple[TargetResult, pd.DataFrame] | None:
+def _audit_target(plan: AuditPlan, setup: TargetSetup, progress: ProgressSink, failures: list[Failure],
+                  choices: dict[tuple[object, str], HeadlineChoice]) -> tuple[TargetResult, pd.DataFrame] | None:
     game, seed = plan.game, plan.config.seed
     records = game.attacker_records()
     oracle = QueryOracle(setup.target, setup.threat)
@@ -157,6 +158,15 @@ def _audit_target(plan: AuditPlan, setup: TargetSetup, progress: ProgressSink,
             epsilon_heuristic=_epsilon(s, game.members, delta, seed), **membership_metrics(s, game.members),
         ))
     progress.attack(setup.name, "", len(attacks), len(attacks))
+    # the primary attack depends on the reference models and the records only: one choice per bank and threat
+    key: tuple[object, str] = (setup.references, setup.threat.value)  # a bound method: equal per bank
+    if results and key not in choices:
+        progress.stage("choosing the headline attack on reference models")
+        ran = {r.id for r in results}
+        choices[key] = choose_headline([(a.id, a.attack) for a in attacks if a.id in ran], view,
+                                       setup.references, plan.reference_models)
+    choice = choices.get(key)
+    primary = choice.primary if choice is not None and choice.primary in {r.id for r in results} else None
     cand = game.candidates
     members, non_members = cand[game.members], cand[~game.members]
     accuracy = _attempt(f"target {setup.name!r} (its accuracy)", lambda: (
@@ -169,7 +179,11 @@ def _audit_target(plan: AuditPlan, setup: TargetSetup, progress: ProgressSink,
         test_accuracy=accuracy[1],
         scores_file=f"scores/{setup.name}.csv", threat_model=setup.threat.value,
         defence=setup.defence, privacy=privacy, attacks=results,
-        simultaneous=simultaneous_intervals({r.id: scores[r.id].to_numpy() for r in results}, game.members)
+        simultaneous=simultaneous_intervals({r.id: scores[r.id].to_numpy() for r in results}, game.members,
+                                            primary=primary, primary_share=PRIMARY_SHARE,
+                                            primary_note=choice.describe() if choice is not None else "",
+                                            evidence=choice.figures if choice is not None else None,
+                                            not_replayed=choice.skipped if choice is not None else None)
         if results else None,
     ), scores
 
@@ -206,7 +220,9 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
         stages["defences"] = time.perf_counter() - t0
     failures: list[Failure] = []
     t0 = time.perf_counter()
-    audited = [a for setup in setups if (a := _audit_target(plan, setup, progress, failures)) is not None]
+    choices: dict[tuple[object, str], HeadlineChoice] = {}
+    audited = [a for setup in setups
+               if (a := _audit_target(plan, setup, progress, failures, choices)) is not None]
     stages["attacks"] = time.perf_counter() - t0
     sections: dict[str, Any] = {}
     for key, title, enabled, run in (

@@ -12,8 +12,9 @@ untrained model; attribute-inference rungs at how far the attack beats imputing 
 Each figure carries a 95 % interval, so each level does too. For one attack the *level* is read at the point
 estimates, and its interval is the pair of levels read at the lower and at the upper ends of the figures'
 intervals. A *target's* membership level (page one) picks the worst of k attacks, so it is read at the lower ends
-of intervals made simultaneous over every attack and figure (:mod:`leakpro.metrics.simultaneous`): on a model that
-leaks nothing it exceeds Low with probability at most 2.5 %, however many attacks ran.
+of intervals made simultaneous over every attack and figure (:mod:`leakpro.metrics.simultaneous`), with most of
+the error budget on a primary attack chosen on reference models without the secret (:mod:`leakpro.audit.headline`):
+on a model that leaks nothing it exceeds Low with probability at most 2.5 %, however many attacks ran.
 
 >>> t = MEMBERSHIP_THRESHOLDS
 >>> level_of(t, {"auc": 0.5, "tpr@1%": 0.01, "tpr@0.1%": 0.001}).name
@@ -235,9 +236,17 @@ def selection_note(target: TargetResult) -> str:
     if sim is None:
         return ("read at the strongest attack's point estimate (results written before simultaneous intervals: "
                 "picking the best of the attacks is not accounted for)")
-    return (f"read at the lower ends of {sim.confidence:.0%} intervals that hold together over all "
-            f"{len(sim.attacks)} attacks and their figures ({sim.comparisons} intervals, each at "
-            f"{sim.comparison_confidence:.2%}; Bonferroni), so picking the strongest attack does not inflate it")
+    ends = (f"read at the lower ends of {sim.confidence:.0%} intervals that hold together over all "
+            f"{len(sim.attacks)} attacks and their figures ({sim.comparisons} intervals")
+    if sim.primary is None or sim.primary_share is None:
+        why = f" {sim.primary_choice}." if sim.primary_choice else ""
+        return (f"{ends}, each at {sim.comparison_confidence:.2%}; Bonferroni), so picking the strongest attack "
+                f"does not inflate it.{why}")
+    own = next(iter(sim.attacks[sim.primary].values())).confidence
+    return (f"{ends}; weighted Bonferroni), so picking the strongest attack does not inflate it. The primary "
+            f"attack is {sim.primary_choice or sim.primary}; its figures hold {sim.primary_share:.0%} of the error "
+            f"budget (each at {own:.2%}), the other attacks' figures share the rest (each at "
+            f"{sim.comparison_confidence:.2%}), so a far stronger attack on the target can still raise the level")
 
 
 def assess_target(target: TargetResult) -> Assessment | None:
@@ -258,6 +267,8 @@ def assess_target(target: TargetResult) -> Assessment | None:
         _, low, high = figs
         level, top = level_of(MEMBERSHIP_THRESHOLDS, low), level_of(MEMBERSHIP_THRESHOLDS, high)
         name = f"simultaneous {target.simultaneous.confidence:.0%} over {len(target.simultaneous.attacks)} attacks"
+        if a.id == target.simultaneous.primary:
+            name += " (primary)"
         items.append(Assessment(level, level, top, deciding(MEMBERSHIP_THRESHOLDS, low), a.id, low.get("auc", 0.0),
                                 name))
     return overall(items)

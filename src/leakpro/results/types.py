@@ -69,10 +69,23 @@ class SimultaneousIntervals(_Frozen):
 
     method: str = Field(description="how the intervals were made simultaneous, e.g. Bonferroni over attacks × figures")
     confidence: float = Field(description="family-wise confidence: all intervals hold together at least this often")
-    comparison_confidence: float = Field(description="confidence of each single interval")
+    comparison_confidence: float = Field(
+        description="confidence of each single interval (the lowest, when the error budget is weighted; each "
+                    "interval states its own)")
     comparisons: int
     attacks: dict[str, dict[str, Interval]] = Field(
         description="attack id → figure ('auc', 'tpr@1%', 'tpr@0.1%') → point estimate with simultaneous interval")
+    primary: str | None = Field(
+        None, description="the attack chosen without the secret (replayed on reference models) whose figures get "
+                          "most of the error budget; null when none could be chosen")
+    primary_share: float | None = Field(None, description="part of the error budget given to the primary attack")
+    primary_choice: str | None = Field(None, description="how the primary attack was chosen, in words")
+    primary_evidence: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="attack id → figure → mean value on the reference models that played the "
+                                          "target: what the primary attack was chosen on (never the target's secret)")
+    not_replayed: dict[str, str] = Field(
+        default_factory=dict, description="attack id → why it could not be replayed on reference models (it takes "
+                                          "no part in the choice of the primary attack)")
 
 
 class AttackResult(_Frozen):
