@@ -149,3 +149,21 @@ def test_primary_gets_the_narrower_interval_and_the_note_says_so() -> None:
 def test_choice_is_a_dataclass_that_records_its_inputs() -> None:
     c = HeadlineChoice("a", 2, 8, {"a": {"auc": 0.6}}, {"b": "why"})
     assert "with the other 7" in c.describe()
+
+
+def test_page_one_note_names_the_primary_and_both_confidences() -> None:
+    from types import SimpleNamespace
+
+    from leakpro.report.risk import selection_note
+
+    rng = np.random.default_rng(2)
+    members = np.r_[np.ones(1000, bool), np.zeros(1000, bool)]
+    scores = {n: rng.normal(size=2000) for n in ("a", "b", "c")}
+    sim = simultaneous_intervals(scores, members, primary="b", primary_note="b, chosen on references")
+    note = selection_note(SimpleNamespace(simultaneous=sim))  # type: ignore[arg-type]
+    primary_conf = 1 - 0.05 * 0.8 / 3
+    others_conf = 1 - 0.05 * 0.2 / 6
+    assert "The primary attack is b, chosen on references" in note
+    assert f"(each at {primary_conf:.2%})" in note and f"(each at {others_conf:.2%})" in note
+    plain = selection_note(SimpleNamespace(simultaneous=simultaneous_intervals(scores, members)))  # type: ignore[arg-type]
+    assert "Bonferroni" in plain and "primary" not in plain

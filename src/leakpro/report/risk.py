@@ -243,10 +243,11 @@ def selection_note(target: TargetResult) -> str:
         return (f"{ends}, each at {sim.comparison_confidence:.2%}; Bonferroni), so picking the strongest attack "
                 f"does not inflate it.{why}")
     own = next(iter(sim.attacks[sim.primary].values())).confidence
+    rest = next(next(iter(f.values())).confidence for a, f in sim.attacks.items() if a != sim.primary)
     return (f"{ends}; weighted Bonferroni), so picking the strongest attack does not inflate it. The primary "
             f"attack is {sim.primary_choice or sim.primary}; its figures hold {sim.primary_share:.0%} of the error "
             f"budget (each at {own:.2%}), the other attacks' figures share the rest (each at "
-            f"{sim.comparison_confidence:.2%}), so a far stronger attack on the target can still raise the level")
+            f"{rest:.2%}), so a far stronger attack on the target can still raise the level")
 
 
 def assess_target(target: TargetResult) -> Assessment | None:
