@@ -39,7 +39,8 @@ def _world(leak: float, seed: int = 0) -> tuple[AttackerView, ReferenceSignals]:
     margin = rng.normal(size=(K, r)) + leak * trained
     logits = np.zeros((K, r, 2))
     logits[np.arange(K)[:, None], np.arange(r)[None, :], labels[None, :]] = margin
-    records = Dataset(name="toy", features=rng.normal(size=(r, 3)).astype(np.float32), labels=labels, classes=("a", "b"))
+    x = rng.normal(size=(r, 3)).astype(np.float32)
+    records = Dataset(name="toy", features=x, labels=labels, classes=("a", "b"))
     refs = ReferenceSignals(logits=logits, trained_on=trained)
     view = AttackerView(ThreatModel.SCORES, records, N_CAND, _NoTarget(), lambda k: refs, seed)
     return view, refs
