@@ -61,7 +61,8 @@ def _params_issues(build: Any, field: str, issues: list[ConfigIssue]) -> None:
 
 def run_extraction_section(config: AuditConfig, game: MembershipGame, target: Target) -> dict[str, Any]:
     """Extract the target, judge fidelity/accuracy, and compare membership with the stolen surrogate."""
-    from leakpro.attacks.extraction import EXTRACTION_ATTACKS, run_extraction, surrogate_membership_gain
+    from leakpro.attacks.extraction import EXTRACTION_ATTACKS, run_extraction
+    from leakpro.audit.surrogate_membership import surrogate_membership_gain
 
     assert config.extraction is not None
     spec = config.extraction

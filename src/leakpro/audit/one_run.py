@@ -17,7 +17,7 @@ from leakpro.data.dataset import Dataset, take
 from leakpro.metrics.one_run import one_run_epsilon
 from leakpro.results.types import OneRunResult
 from leakpro.signals.math import cross_entropy
-from leakpro.training.trainers import Trainer
+from leakpro.targets.trainers import Trainer
 
 
 def _concat(a: Dataset, b: Dataset) -> tuple[np.ndarray, np.ndarray]:

@@ -30,7 +30,7 @@ from leakpro.attacks.extraction.base import (
 from leakpro.attacks.extraction.surrogate import LinearSurrogate, numeric_queries
 from leakpro.data.dataset import Features
 from leakpro.game.view import QueryOracle, ThreatModel
-from leakpro.signals.math import log_softmax
+from leakpro.targets.logits import log_softmax
 from leakpro.targets.protocol import Target
 
 LINEAR_RESIDUAL = 1e-4  # relative RMS residual above which the target is flagged as not linear

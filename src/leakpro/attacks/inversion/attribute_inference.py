@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict
 
 from leakpro.attacks.inversion.results import AttributeInferenceResult, rate
 from leakpro.data.dataset import Features
-from leakpro.federated.data import CategoricalColumn, TabularSchema
+from leakpro.data.tabular import CategoricalColumn, TabularSchema
 from leakpro.signals.math import log_prob_true
 
 LogitsFn = Callable[[Features], np.ndarray]

@@ -24,10 +24,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from leakpro.attacks.property.features import black_box_features, black_box_summary, sorted_weights
+from leakpro.config.recipe import TorchRecipe
 from leakpro.data.dataset import Dataset, Features, take
 from leakpro.targets.protocol import Target
-from leakpro.training.recipe import TorchRecipe
-from leakpro.training.trainers import TorchTrainer
+from leakpro.targets.trainers import TorchTrainer
 
 DEFAULT_RECIPE = TorchRecipe.model_validate(
     {"model": "mlp", "params": {"hidden": [32]}, "lr": 1e-2, "epochs": 15, "batch_size": 128})

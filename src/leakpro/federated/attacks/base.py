@@ -17,8 +17,8 @@ import torch
 from pydantic import BaseModel, ConfigDict
 from torch import nn
 
+from leakpro.data.tabular import TabularSchema
 from leakpro.federated.client import ClientUpdate, Params, Protocol
-from leakpro.federated.data import TabularSchema
 
 
 @dataclass(frozen=True)
