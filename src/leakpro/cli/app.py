@@ -303,18 +303,24 @@ def serve(
 
 @app.command()
 def attacks() -> None:
-    """List every registered attack with its threat model, paper and parameters."""
+    """List every attack of every family with its question, threat model, paper and parameters."""
+    from itertools import groupby
+
+    from rich.markup import escape
     from rich.table import Table
 
-    from leakpro.attacks.membership.base import registered_attacks
+    from leakpro.attacks.catalogue import FAMILIES
+    from leakpro.commands.catalogue import every_attack, format_default
 
-    table = Table(title="Membership-inference attacks")
-    for col in ("name", "threat models", "paper", "parameters (default)"):
-        table.add_column(col)
-    for name, cls in registered_attacks().items():
-        params = ", ".join(f"{k}={f.default}" for k, f in cls.Params.model_fields.items())
-        table.add_row(name, ", ".join(sorted(t.value for t in cls.threat_models)), cls.paper, params or "—")
-    _console().print(table)
+    for family, group in groupby(every_attack(), key=lambda card: card.family):
+        table = Table(title=f"{family} — {FAMILIES[family]}", title_justify="left")
+        for col in ("name", "attack", "question", "threat model", "paper", "parameters (default)"):
+            table.add_column(col)
+        for card in group:
+            params = ", ".join(f"{k}={format_default(v)}" for k, v in card.parameters().items())
+            table.add_row(card.name, escape(card.title), escape(card.question), escape(card.threat_model),
+                          escape(card.paper), escape(params or "—"))
+        _console().print(table)
 
 
 @app.command()

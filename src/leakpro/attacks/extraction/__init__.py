@@ -5,16 +5,11 @@
 membership inference (it combines this family with the membership family, so it lives in the audit layer).
 """
 
-from leakpro.attacks.extraction.base import ExtractionAttack, ExtractionRun
+from leakpro.attacks.extraction.base import EXTRACTION_ATTACKS, ExtractionAttack, ExtractionRun
 from leakpro.attacks.extraction.equation_solving import EquationSolving
 from leakpro.attacks.extraction.evaluate import evaluate_extraction, run_extraction
 from leakpro.attacks.extraction.knockoff import KnockoffExtraction
 from leakpro.attacks.extraction.results import ExtractionResult, SurrogateMembershipResult
-
-EXTRACTION_ATTACKS: dict[str, type[ExtractionAttack]] = {
-    KnockoffExtraction.name: KnockoffExtraction,
-    EquationSolving.name: EquationSolving,
-}
 
 __all__ = ["EXTRACTION_ATTACKS", "EquationSolving", "ExtractionAttack", "ExtractionResult", "ExtractionRun",
            "KnockoffExtraction", "SurrogateMembershipResult", "evaluate_extraction", "run_extraction"]

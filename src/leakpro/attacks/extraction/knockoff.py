@@ -23,6 +23,7 @@ from leakpro.attacks.extraction.base import (
     QuerySource,
     checkpoints_for,
     make_queries,
+    register_extraction_attack,
 )
 from leakpro.attacks.extraction.surrogate import distil, numeric_queries
 from leakpro.config.recipe import TorchRecipe
@@ -50,6 +51,7 @@ class KnockoffParams(ExtractionParams):
         return recipe
 
 
+@register_extraction_attack
 class KnockoffExtraction(ExtractionAttack):
     name = "knockoff"
     title = "Knockoff surrogate extraction"
