@@ -2,7 +2,9 @@
 
 Each family registers one :class:`AttackCard` per attack where the attack is defined (membership and federated
 attacks through their own ``register_*``, which adds the card), so ``leakpro attacks`` lists from one
-registry. A new family adds a name to :data:`FAMILIES` and registers its cards; nothing else changes.
+registry. A new attack calls :func:`register_card` beside its class (e.g. a white-box DP-SGD canary audit:
+``family="DP auditing"``) and, if no module already listed there imports it, adds its module to
+:func:`leakpro.commands.catalogue.every_attack`; a new family also adds its name and question to :data:`FAMILIES`.
 
 >>> card = AttackCard(family="membership", name="loss", title="LOSS", threat_model="scores",
 ...                   paper="Yeom et al. 2018")
