@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from leakpro.data.federated import fashion_mnist_available, load_digits_images, load_fashion_mnist
 from leakpro.federated.attacks.base import get_server_attack
 from leakpro.federated.client import Protocol
-from leakpro.federated.data import fashion_mnist_available, load_digits_images, load_fashion_mnist
 from leakpro.federated.metrics import label_accuracy, matched_image_scores
 from leakpro.federated.models import build_federated_model
 from leakpro.federated.scoring import image_baselines

@@ -19,14 +19,14 @@ import numpy as np
 
 from leakpro.audit.attack_specs import resolve_attacks
 from leakpro.audit.plan import AuditPlan, config_hash, parse_config
+from leakpro.audit.reference_bank import ReferenceBank
 from leakpro.audit.runner import run_plan
+from leakpro.config.recipe import TorchRecipe
 from leakpro.data.adult import load_adult_frame
 from leakpro.data.registry import builtin_datasets
 from leakpro.game.challenger import MembershipGame
 from leakpro.game.view import ThreatModel
-from leakpro.signals.reference import ReferenceBank
-from leakpro.training.recipe import TorchRecipe
-from leakpro.training.trainers import TorchTrainer
+from leakpro.targets.trainers import TorchTrainer
 
 NEEDS_TWO = {"reference", "lira", "rmia-offline"}
 

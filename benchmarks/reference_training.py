@@ -50,12 +50,12 @@ def _peak_rss_mb() -> tuple[float, float]:
 def run_variant(name: str, n_models: int, rows: int, epochs: int, workers: int, seed: int,
                 hidden: list[int]) -> dict[str, Any]:
     """Train ``n_models`` reference models with one variant (called in a fresh subprocess)."""
+    from leakpro.audit.reference_bank import ReferenceBank
     from leakpro.compute import LocalExecutor, ProcessPoolExecutor, RayExecutor
     from leakpro.compute.protocol import Executor
+    from leakpro.config.recipe import TorchRecipe
     from leakpro.data.registry import builtin_datasets
-    from leakpro.signals.reference import ReferenceBank
-    from leakpro.training.recipe import TorchRecipe
-    from leakpro.training.trainers import TorchTrainer
+    from leakpro.targets.trainers import TorchTrainer
 
     kind, batched = VARIANTS[name]
     adult = builtin_datasets()["adult"].load()
@@ -118,9 +118,9 @@ class _RandomTarget:
 def memory_check(n_candidates: int, n_population: int, n_models: int, n_classes: int, d: int) -> dict[str, Any]:
     """Store, stack and score n_models reference models on n_candidates + n_population records."""
     from leakpro.attacks.membership.lira import lira_scores
+    from leakpro.audit.reference_bank import ReferenceBank
     from leakpro.data.dataset import Dataset
     from leakpro.signals.math import logit_margin
-    from leakpro.signals.reference import ReferenceBank
 
     rng = np.random.default_rng(0)
     n = n_candidates + n_population

@@ -8,7 +8,7 @@ from sklearn.datasets import load_digits
 
 from helpers import write_config
 from leakpro.audit.runner import run_audit
-from leakpro.training.recipe import TorchRecipe
+from leakpro.config.recipe import TorchRecipe
 from leakpro.training.torch_train import train_torch
 
 

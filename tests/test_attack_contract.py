@@ -14,11 +14,11 @@ from pydantic import ValidationError
 from sklearn.linear_model import LogisticRegression
 
 from leakpro.attacks.membership.base import MembershipAttack, registered_attacks
+from leakpro.audit.reference_bank import ReferenceBank
 from leakpro.data.registry import builtin_datasets
 from leakpro.game.challenger import MembershipGame
 from leakpro.game.view import AttackerView, QueryOracle, ThreatModel, ThreatModelViolation
-from leakpro.signals.reference import ReferenceBank
-from leakpro.training.trainers import SklearnTrainer
+from leakpro.targets.trainers import SklearnTrainer
 
 ATTACKS = sorted(registered_attacks())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from leakpro.audit.runner import run_audit
-from leakpro.demo import demo_config
+from leakpro.commands.demo import demo_config
 
 SMALL = {"attacks": ["loss", {"rmia": {"reference_models": 2}}, {"lira": {"reference_models": 2}}]}
 

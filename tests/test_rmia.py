@@ -61,7 +61,7 @@ def _world(kind: str, seed: int, k: int = 8, n: int = 600, z: int = 400, sigma: 
     itself, which is a = 1. "flat": every record alike (Pr_OUT 0.4, Pr_IN 0.6): the mean over the other models
     is noise only, and the least weight on it, a = 0, is best.
     """
-    from leakpro.signals.reference import reference_splits
+    from leakpro.audit.reference_bank import reference_splits
 
     rng = np.random.default_rng(seed)
     trained = np.zeros((k, n + z), dtype=bool)

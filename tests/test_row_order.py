@@ -17,12 +17,12 @@ from sklearn.ensemble import RandomForestClassifier
 
 from helpers import NUMERIC, adult_table, write_config
 from leakpro.attacks.membership.base import MembershipAttack, registered_attacks
+from leakpro.audit.reference_bank import ReferenceBank
 from leakpro.audit.runner import run_audit
 from leakpro.data.registry import builtin_datasets
 from leakpro.game.view import AttackerView, QueryOracle, ReferenceSignals, ThreatModel
 from leakpro.metrics.summary import membership_metrics
-from leakpro.signals.reference import ReferenceBank
-from leakpro.training.trainers import SklearnTrainer
+from leakpro.targets.trainers import SklearnTrainer
 
 N_CAND, N_POP, N_DUP, K = 400, 300, 12, 4
 ATTACKS = sorted(registered_attacks())

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from leakpro.signals.math import cross_entropy, log_prob_true, logit_margin, probs_to_logits
+from leakpro.signals.math import cross_entropy, log_prob_true, logit_margin
+from leakpro.targets.logits import probs_to_logits
 
 
 def test_logit_margin_matches_definition():

@@ -7,12 +7,12 @@ import pytest
 import torch
 from pydantic import ValidationError
 
+from leakpro.config.recipe import TorchRecipe
+from leakpro.data.augment import augment_each, training_pool
 from leakpro.data.images import load_digits_dataset
-from leakpro.signals.augment import augment_each, training_pool
+from leakpro.targets.trainers import TorchTrainer
 from leakpro.training.batched import can_batch, train_many
-from leakpro.training.recipe import TorchRecipe
 from leakpro.training.torch_train import torch_logits, train_torch
-from leakpro.training.trainers import TorchTrainer
 
 CNN = {"model": "cnn", "params": {"width": 16, "hidden": 64}}
 

@@ -9,8 +9,9 @@ from sklearn.linear_model import LogisticRegression
 
 from conftest import http_cfg
 from helpers import write_config
-from leakpro.attacks.extraction import EquationSolving, KnockoffExtraction, run_extraction, surrogate_membership_gain
+from leakpro.attacks.extraction import EquationSolving, KnockoffExtraction, run_extraction
 from leakpro.audit.plan import build_plan, parse_config
+from leakpro.audit.surrogate_membership import surrogate_membership_gain
 from leakpro.data.registry import builtin_datasets
 from leakpro.game.view import QueryOracle, ThreatModel
 from leakpro.serve import ModelServer

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
+from leakpro.config.recipe import TorchRecipe
 from leakpro.data.dataset import Dataset
-from leakpro.training.recipe import TorchRecipe
-from leakpro.training.trainers import TorchTrainer
+from leakpro.targets.trainers import TorchTrainer
 
 
 def affine(offset: int, x: int) -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from leakpro.config.recipe import TorchRecipe
 from leakpro.training.batched import can_batch, train_many
-from leakpro.training.recipe import TorchRecipe
 from leakpro.training.torch_train import torch_logits, train_torch
 
 from .helpers import small_records

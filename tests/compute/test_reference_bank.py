@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from leakpro.audit.reference_bank import ReferenceBank
 from leakpro.compute import LocalExecutor, ProcessPoolExecutor, RayExecutor
-from leakpro.signals.reference import ReferenceBank
 
 from .helpers import FailingTrainer, small_records, small_trainer
 
@@ -93,7 +93,7 @@ def test_fewer_models_are_a_prefix(clean: np.ndarray, tmp_path: Path) -> None:
 def test_sklearn_trainers_use_the_generic_path(tmp_path: Path) -> None:
     from sklearn.linear_model import LogisticRegression
 
-    from leakpro.training.trainers import SklearnTrainer
+    from leakpro.targets.trainers import SklearnTrainer
 
     trainer = SklearnTrainer(LogisticRegression(max_iter=200), n_classes=2)
     a = _bank(tmp_path / "a", trainer=trainer, executor=ProcessPoolExecutor(workers=2)).signals(2).logits

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
+from leakpro.data.federated import FederatedData, fashion_mnist_available, load_digits_images, load_fashion_mnist
 from leakpro.federated.attacks.base import ServerView
 from leakpro.federated.client import Protocol
-from leakpro.federated.data import FederatedData, fashion_mnist_available, load_digits_images, load_fashion_mnist
 from leakpro.federated.models import build_federated_model
 from leakpro.federated.simulation import FederatedSimulation
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
+from leakpro.data.federated import FederatedData
 from leakpro.federated.attacks.inverting_gradients import InvertingGradients
 from leakpro.federated.client import Protocol
-from leakpro.federated.data import FederatedData
 from leakpro.federated.metrics import psnr
 from leakpro.federated.models import build_federated_model
 

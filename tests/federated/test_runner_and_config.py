@@ -10,10 +10,10 @@ import pytest
 import torch
 from rich.console import Console
 
-from leakpro.federated.cli import run_federated_command, run_federated_demo
+from leakpro.commands.federated import run_federated_command, run_federated_demo
+from leakpro.data.federated import FederatedData, load_fashion_mnist
 from leakpro.federated.client import Client, Protocol, model_params
 from leakpro.federated.config import FederatedConfigError, parse_federated_config
-from leakpro.federated.data import FederatedData, load_fashion_mnist
 from leakpro.federated.defences import LocalDefence, clip_update, prune_update
 from leakpro.federated.models import build_federated_model
 from leakpro.federated.results import FederatedAuditResult

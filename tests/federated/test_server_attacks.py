@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
+from leakpro.data.federated import FederatedData
 from leakpro.federated.attacks.dlg import DLG
 from leakpro.federated.attacks.idlg import IDLG, recover_label_counts, recover_single_label
 from leakpro.federated.attacks.inverting_gradients import InvertingGradients
 from leakpro.federated.client import Protocol
-from leakpro.federated.data import FederatedData
 from leakpro.federated.defences import LocalDefence
 from leakpro.federated.metrics import label_accuracy, matched_image_scores, psnr
 

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
+from leakpro.data.federated import FederatedData, load_adult_tabular
 from leakpro.federated.attacks.client_mia import ClientMembershipInference
 from leakpro.federated.attacks.tabular import TabularInversion, decode_rows
 from leakpro.federated.client import Protocol
-from leakpro.federated.data import FederatedData, load_adult_tabular
 from leakpro.federated.metrics import match_reconstructions, tabular_column_accuracy
 from leakpro.federated.models import build_federated_model
 from leakpro.federated.scoring import tabular_baseline

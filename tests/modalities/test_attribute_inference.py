@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from leakpro.attacks.inversion.attribute_inference import AttributeInference, attribute_inference_audit
-from leakpro.attacks.inversion.cli import run_attribute_inference
-from leakpro.federated.data import CategoricalColumn, TabularSchema
+from leakpro.commands.inversion_demo import run_attribute_inference
+from leakpro.data.tabular import CategoricalColumn, TabularSchema
 
 SCHEMA = TabularSchema(numeric=("id",), categorical=(CategoricalColumn("secret", 1, 4, ("a", "b", "c")),))
 

@@ -10,7 +10,7 @@ from rich.console import Console
 
 pytest.importorskip("skimage", reason="the faces dataset needs the optional extra: pip install 'leakpro[faces]'")
 
-from leakpro.attacks.inversion import faces_demo
+from leakpro.commands import faces_demo
 from leakpro.data.registry import builtin_datasets
 from leakpro.results.types import AuditResult
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from leakpro.federated.data import load_fashion_mnist
+from leakpro.data.federated import load_fashion_mnist
 from leakpro.results.types import AuditResult
 
 from .audit_helpers import assert_null_clean, assert_planted_leak_found, attacks_by_id, run_single_threaded

@@ -10,9 +10,10 @@ import torch
 
 from leakpro.attacks.membership.lira import lira_scores, lira_scores_multi
 from leakpro.attacks.membership.rmia import log_prob_augmented, log_prob_labels
+from leakpro.config.augmentations import check_augmentations
+from leakpro.data.augment import apply_augmentation
 from leakpro.data.registry import builtin_datasets
 from leakpro.results.types import AuditResult
-from leakpro.signals.augment import apply_augmentation, check_augmentations
 from leakpro.training.models import build_model
 
 from .audit_helpers import assert_null_clean, assert_planted_leak_found, attacks_by_id, run_single_threaded

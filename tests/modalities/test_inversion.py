@@ -15,7 +15,7 @@ from leakpro.attacks.inversion.class_inversion import (
     pca_basis,
     total_variation,
 )
-from leakpro.attacks.inversion.cli import run_inversion_demo
+from leakpro.commands.inversion_demo import run_inversion_demo
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from leakpro.attacks.inversion.cli import save_grid, write_inversion_report
+from leakpro.attacks.inversion.grid import save_grid
 from leakpro.attacks.inversion.results import AttributeInferenceResult, ClassInversionResult, rate
+from leakpro.commands.inversion_demo import write_inversion_report
 from leakpro.report import ReportPaths, load_directory, render_report_dir
 from leakpro.report.sections.inversion import ATTRIBUTE_QUESTION, IMPUTATION_NOTE
 

@@ -247,7 +247,7 @@ def test_images_must_stay_inside_the_directory(tmp_path: Path) -> None:
 
 def test_federated_cli_writes_the_report_or_says_why_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import leakpro.report
-    from leakpro.federated.cli import write_federated_report
+    from leakpro.commands.federated import write_federated_report
 
     write_federated(tmp_path)
     console = Console(record=True, width=200)

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 from rich.console import Console
 
+from leakpro.commands.synthetic_demo import DEMO_FILE, run_synthetic_demo
 from leakpro.data.adult import load_adult_frame
-from leakpro.synthetic.demo import DEMO_FILE, run_synthetic_demo
 from leakpro.synthetic.generators import GaussianCopula
 
 

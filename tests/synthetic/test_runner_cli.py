@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 
+from leakpro.commands.synthetic import RESULTS_FILE, run_synthetic
 from leakpro.synthetic import audit_synthetic
-from leakpro.synthetic.cli import RESULTS_FILE, run_synthetic
 
 Parts = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
 

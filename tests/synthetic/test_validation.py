@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from leakpro.commands.synthetic import run_synthetic
 from leakpro.synthetic import audit_synthetic
-from leakpro.synthetic.cli import run_synthetic
 from leakpro.synthetic.errors import SyntheticInputError
 
 

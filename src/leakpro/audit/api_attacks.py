@@ -31,9 +31,10 @@ def check_api_sections(config: AuditConfig, game: MembershipGame | None, issues:
         spec = config.extraction
         if spec.attack not in EXTRACTION_ATTACKS:
             issues.append(ConfigIssue("extraction.attack", "unknown extraction attack",
-                                      f"use one of {sorted(EXTRACTION_ATTACKS)}", spec.attack))
+                                      f"use one of {EXTRACTION_ATTACKS.names()}", spec.attack))
         else:
-            _params_issues(lambda: EXTRACTION_ATTACKS[spec.attack].Params(**spec.params), "extraction.params", issues)
+            attack_cls = EXTRACTION_ATTACKS.get(spec.attack)
+            _params_issues(lambda: attack_cls.Params(**spec.params), "extraction.params", issues)
     if config.property is not None:
         spec_p = config.property
         _params_issues(lambda: PropertyParams(**spec_p.params), "property.params", issues)
@@ -61,11 +62,12 @@ def _params_issues(build: Any, field: str, issues: list[ConfigIssue]) -> None:
 
 def run_extraction_section(config: AuditConfig, game: MembershipGame, target: Target) -> dict[str, Any]:
     """Extract the target, judge fidelity/accuracy, and compare membership with the stolen surrogate."""
-    from leakpro.attacks.extraction import EXTRACTION_ATTACKS, run_extraction, surrogate_membership_gain
+    from leakpro.attacks.extraction import EXTRACTION_ATTACKS, run_extraction
+    from leakpro.audit.surrogate_membership import surrogate_membership_gain
 
     assert config.extraction is not None
     spec = config.extraction
-    attack = EXTRACTION_ATTACKS[spec.attack](random_state=config.seed, **spec.params)
+    attack = EXTRACTION_ATTACKS.get(spec.attack)(random_state=config.seed, **spec.params)
     ds = game.dataset
     pool = take(ds.features, game.population)
     eval_rows = game.candidates[~game.members]

@@ -17,12 +17,12 @@ import numpy as np
 from pydantic import ValidationError
 
 from leakpro.config.errors import ConfigIssue
+from leakpro.config.recipe import TorchRecipe
 from leakpro.config.schema import AuditConfig, DefenceSpec
 from leakpro.game.view import ReferenceSignals, ThreatModel
 from leakpro.targets.output_defence import OutputDefendedTarget, defend_logits
 from leakpro.targets.protocol import Target
-from leakpro.training.recipe import TorchRecipe
-from leakpro.training.trainers import TorchTrainer, Trainer
+from leakpro.targets.trainers import TorchTrainer, Trainer
 
 RefSource = Callable[[int], ReferenceSignals]
 

@@ -53,7 +53,7 @@ def check_inversion_sections(config: AuditConfig, dataset: Dataset | None, game:
 
 def _check_inversion(config: AuditConfig, dataset: Dataset | None, issues: list[ConfigIssue]) -> None:
     from leakpro.attacks.inversion.class_inversion import ClassInversionParams
-    from leakpro.training.recipe import TorchRecipe
+    from leakpro.config.recipe import TorchRecipe
 
     assert config.inversion is not None
     if config.target.kind != "torch":
@@ -107,9 +107,9 @@ def run_inversion_section(config: AuditConfig, game: MembershipGame, setups: lis
     import torch
 
     from leakpro.attacks.inversion.class_inversion import ClassInversion, judge_inversion
-    from leakpro.attacks.inversion.cli import save_grid
+    from leakpro.attacks.inversion.grid import save_grid
+    from leakpro.config.recipe import TorchRecipe
     from leakpro.targets.torch_target import TorchTarget
-    from leakpro.training.recipe import TorchRecipe
     from leakpro.training.torch_train import train_torch
 
     spec = config.inversion

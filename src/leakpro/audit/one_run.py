@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from leakpro.attacks.catalogue import AttackCard, register_card
 from leakpro.config.schema import OneRunSpec
 from leakpro.data.dataset import Dataset, take
 from leakpro.metrics.one_run import one_run_epsilon
 from leakpro.results.types import OneRunResult
 from leakpro.signals.math import cross_entropy
-from leakpro.training.trainers import Trainer
+from leakpro.targets.trainers import Trainer
 
 
 def _concat(a: Dataset, b: Dataset) -> tuple[np.ndarray, np.ndarray]:
@@ -53,3 +54,11 @@ def one_run_audit(name: str, trainer: Trainer, members: Dataset, population: Dat
         epsilon_lower_bound=one_run_epsilon(spec.canaries, 2 * half, correct, delta, spec.confidence),
         accountant_epsilon=privacy["epsilon"] if privacy else None,
     )
+
+
+register_card(AttackCard(
+    family="DP auditing", name="one_run", title="One-run canary audit (ε lower bound)",
+    paper="Steinke, Nasr & Jagielski, Privacy Auditing with One (1) Training Run, NeurIPS 2023",
+    threat_model="the auditor inserts canaries into one training run and reads the trained model's losses",
+    params=OneRunSpec,
+))

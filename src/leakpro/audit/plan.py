@@ -43,7 +43,7 @@ from leakpro.data.loaders import LoadedData, load_data
 from leakpro.game.challenger import MembershipGame
 from leakpro.game.view import ThreatModel
 from leakpro.targets.protocol import Target
-from leakpro.training.trainers import SklearnTrainer, TorchTrainer, Trainer
+from leakpro.targets.trainers import SklearnTrainer, TorchTrainer, Trainer
 
 
 @dataclass(frozen=True)
@@ -300,8 +300,8 @@ def with_builtin_recipe(config: AuditConfig) -> AuditConfig:
     The filled-in recipe is part of the config from then on (results.json, the report's appendix and the
     config hash show it), so the audit is reproducible from its results alone.
     """
+    from leakpro.config.recipe import TorchRecipe
     from leakpro.data.registry import builtin_datasets
-    from leakpro.training.recipe import TorchRecipe
 
     spec = config.target
     if spec.kind != "torch" or spec.recipe is not None or config.data.builtin is None:

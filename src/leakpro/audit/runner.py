@@ -20,18 +20,19 @@ import pandas as pd
 import leakpro
 from leakpro.audit.api_attacks import run_extraction_section, run_property_section
 from leakpro.audit.defences import TargetSetup, defence_recipe, defence_setups
-from leakpro.audit.environment import package_versions
 from leakpro.audit.headline import PRIMARY_SHARE, HeadlineChoice, choose_headline
 from leakpro.audit.model_inversion import run_attribute_section, run_inversion_section
 from leakpro.audit.one_run import one_run_audit
 from leakpro.audit.plan import AuditPlan, build_plan, parse_config
 from leakpro.audit.progress import ProgressSink, SilentProgress
+from leakpro.audit.reference_bank import ReferenceBank
 from leakpro.compute import make_executor
 from leakpro.config.schema import AuditConfig
 from leakpro.game.view import AttackerView, QueryOracle, ThreatModel
 from leakpro.metrics.epsilon import epsilon_lower_bound
 from leakpro.metrics.simultaneous import simultaneous_intervals
 from leakpro.metrics.summary import membership_metrics
+from leakpro.results.environment import package_versions
 from leakpro.results.types import (
     AttackResult,
     AuditResult,
@@ -42,9 +43,8 @@ from leakpro.results.types import (
     RiskUtility,
     TargetResult,
 )
-from leakpro.signals.reference import ReferenceBank
 from leakpro.targets.protocol import Target
-from leakpro.training.trainers import TorchTrainer, Trainer
+from leakpro.targets.trainers import TorchTrainer, Trainer
 
 DEFAULT_DELTA = 1e-5  # δ for ε lower bounds of targets without a DP accountant
 T = TypeVar("T")

@@ -129,17 +129,17 @@ def demo(
     """Audit the embedded Adult MLP (and a null control) with every membership attack."""
     _check_out(out)
     if synthetic:
-        from leakpro.synthetic.demo import run_synthetic_demo
+        from leakpro.commands.synthetic_demo import run_synthetic_demo
 
         run_synthetic_demo(out, seed=seed, console=_console(), pdf=pdf)
         return
     if inversion:
-        from leakpro.attacks.inversion.cli import (
+        from leakpro.commands.faces_demo import run_faces_demo
+        from leakpro.commands.inversion_demo import (
             run_attribute_inference_demo,
             run_inversion_demo,
             write_inversion_report,
         )
-        from leakpro.attacks.inversion.faces_demo import run_faces_demo
 
         run_inversion_demo(out, seed=seed, console=_console())
         run_attribute_inference_demo(out, seed=seed, console=_console())
@@ -148,11 +148,11 @@ def demo(
         run_faces_demo(out / "faces", seed=seed, console=_console(), pdf=pdf)
         return
     if federated:
-        from leakpro.federated.cli import run_federated_demo
+        from leakpro.commands.federated import run_federated_demo
 
         run_federated_demo(out, seed=seed, console=_console(), quick=quick)
         return
-    from leakpro.demo import demo_config
+    from leakpro.commands.demo import demo_config
 
     _run_and_show(demo_config(seed, quick), out, out, pdf=pdf)
 
@@ -183,7 +183,7 @@ def audit(
 
 
 def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bool) -> None:
-    from leakpro.synthetic.cli import run_synthetic
+    from leakpro.commands.synthetic import run_synthetic
     from leakpro.synthetic.config import parse_synthetic_config
     from leakpro.synthetic.errors import SyntheticInputError
 
@@ -270,7 +270,7 @@ def federated_command(
     out: OutOpt = Path("leakpro-out/federated"),
 ) -> None:
     """What a curious server reconstructs from client updates, and what a curious client learns."""
-    from leakpro.federated.cli import run_federated_command
+    from leakpro.commands.federated import run_federated_command
     from leakpro.federated.config import FederatedConfigError
 
     _check_out(out)
@@ -303,18 +303,24 @@ def serve(
 
 @app.command()
 def attacks() -> None:
-    """List every registered attack with its threat model, paper and parameters."""
+    """List every attack of every family with its question, threat model, paper and parameters."""
+    from itertools import groupby
+
+    from rich.markup import escape
     from rich.table import Table
 
-    from leakpro.attacks.membership.base import registered_attacks
+    from leakpro.attacks.catalogue import FAMILIES
+    from leakpro.commands.catalogue import every_attack, format_default
 
-    table = Table(title="Membership-inference attacks")
-    for col in ("name", "threat models", "paper", "parameters (default)"):
-        table.add_column(col)
-    for name, cls in registered_attacks().items():
-        params = ", ".join(f"{k}={f.default}" for k, f in cls.Params.model_fields.items())
-        table.add_row(name, ", ".join(sorted(t.value for t in cls.threat_models)), cls.paper, params or "—")
-    _console().print(table)
+    for family, group in groupby(every_attack(), key=lambda card: card.family):
+        table = Table(title=f"{family} — {FAMILIES[family]}", title_justify="left")
+        for col in ("name", "attack", "question", "threat model", "paper", "parameters (default)"):
+            table.add_column(col)
+        for card in group:
+            params = ", ".join(f"{k}={format_default(v)}" for k, v in card.parameters().items())
+            table.add_row(card.name, escape(card.title), escape(card.question), escape(card.threat_model),
+                          escape(card.paper), escape(params or "—"))
+        _console().print(table)
 
 
 @app.command()
@@ -350,7 +356,7 @@ def synthetic(
     pdf: PdfOpt = True,
 ) -> None:
     """Audit a synthetic table: singling out, linkability, inference, membership."""
-    from leakpro.synthetic.cli import run_synthetic
+    from leakpro.commands.synthetic import run_synthetic
     from leakpro.synthetic.errors import SyntheticInputError
 
     types: dict[str, str] = {}

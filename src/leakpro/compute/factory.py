@@ -9,30 +9,25 @@ from leakpro.compute.process_pool import ProcessPoolExecutor
 from leakpro.compute.protocol import Executor
 from leakpro.compute.ray_executor import RayExecutor
 from leakpro.config.schema import ExecutorSpec
+from leakpro.registry import Registry
 
 ExecutorFactory = Callable[[ExecutorSpec], Executor]
-_EXECUTORS: dict[str, ExecutorFactory] = {}
+_EXECUTORS: Registry[ExecutorFactory] = Registry("executor")
 
 
 def register_executor(kind: str) -> Callable[[ExecutorFactory], ExecutorFactory]:
-    def deco(factory: ExecutorFactory) -> ExecutorFactory:
-        if kind in _EXECUTORS:
-            raise ValueError(f"executor {kind!r} is registered twice")
-        _EXECUTORS[kind] = factory
-        return factory
-
-    return deco
+    return _EXECUTORS.register(kind)
 
 
 def registered_executors() -> list[str]:
-    return sorted(_EXECUTORS)
+    return _EXECUTORS.names()
 
 
 def make_executor(spec: ExecutorSpec) -> Executor:
     """The executor a config asks for (``kind``: local | process | ray)."""
     if spec.kind not in _EXECUTORS:
         raise ValueError(f"unknown executor {spec.kind!r}: use one of {registered_executors()}")
-    return _EXECUTORS[spec.kind](spec)
+    return _EXECUTORS.get(spec.kind)(spec)
 
 
 @register_executor("local")

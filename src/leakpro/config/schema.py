@@ -7,9 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from leakpro.targets.http_target import HttpTargetSpec
-from leakpro.targets.output_defence import OutputDefence
-from leakpro.training.recipe import TorchRecipe
+from leakpro.config.recipe import TorchRecipe
+from leakpro.config.target_specs import HttpTargetSpec, OutputDefence
 
 # Seeds: numpy, torch and scikit-learn all take 0 ≤ seed < 2**32; the audit derives seeds by small offsets
 # (seed + 1, seed + 7, ...), so the config's seed stays below 2**31.

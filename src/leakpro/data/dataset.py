@@ -80,7 +80,7 @@ class Dataset:
     classes: tuple[str, ...]
     frame: pd.DataFrame | None = field(default=None, repr=False)
     feature_names: tuple[str, ...] = ()
-    augmentations: tuple[str, ...] = ()  # query-time augmentations (leakpro.signals.augment); () = single query
+    augmentations: tuple[str, ...] = ()  # query-time augmentations (leakpro.data.augment); () = single query
 
     def __post_init__(self) -> None:
         if n_rows(self.features) != self.labels.shape[0]:

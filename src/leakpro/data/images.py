@@ -1,8 +1,8 @@
 """Built-in image datasets (``data: {builtin: digits}`` / ``{builtin: fashion_mnist}``), with query augmentations.
 
-Features are float32 (N, 1, H, W) in [0, 1], read through the loaders of :mod:`leakpro.federated.data`
+Features are float32 (N, 1, H, W) in [0, 1], read through the loaders of :mod:`leakpro.data.federated`
 (one reader for each source). Each dataset names the query-time augmentations that membership attacks use
-as a multi-query signal (:mod:`leakpro.signals.augment`): small shifts for both, and a horizontal flip for
+as a multi-query signal (:mod:`leakpro.data.augment`): small shifts for both, and a horizontal flip for
 Fashion-MNIST (clothes are roughly mirror-symmetric; digits are not).
 
 - ``digits``: scikit-learn's bundled 1,797 8×8 handwritten digits (UCI Optical Recognition of
@@ -24,7 +24,7 @@ FASHION_AUGMENTATIONS = ("identity", "hflip", "shift:1,0", "shift:-1,0")
 
 def load_digits_dataset() -> Dataset:
     """scikit-learn's digits as a :class:`Dataset` of (1797, 1, 8, 8) float32 images, 10 classes."""
-    from leakpro.federated.data import load_digits_images
+    from leakpro.data.federated import load_digits_images
 
     data = load_digits_images()
     return Dataset("digits", data.x.numpy(), data.y.numpy(), data.classes, augmentations=DIGITS_AUGMENTATIONS)
@@ -32,7 +32,7 @@ def load_digits_dataset() -> Dataset:
 
 def load_fashion_mnist_dataset() -> Dataset:
     """Fashion-MNIST train + test as one (70000, 1, 28, 28) float32 :class:`Dataset`, 10 classes."""
-    from leakpro.federated.data import load_fashion_mnist
+    from leakpro.data.federated import load_fashion_mnist
 
     train, test = load_fashion_mnist("train"), load_fashion_mnist("test")
     x = np.concatenate([train.x.numpy(), test.x.numpy()])

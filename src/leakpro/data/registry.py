@@ -9,6 +9,7 @@ from types import ModuleType
 from typing import Any
 
 from leakpro.data.dataset import Dataset
+from leakpro.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class BuiltinDataset:
     recipe: dict[str, Any] | None = None  # the registered training recipe (target.recipe when a config omits it)
 
 
-_DATASETS: dict[str, BuiltinDataset] = {}
+_DATASETS: Registry[BuiltinDataset] = Registry("dataset")
 
 
 def optional_module(module: str, dataset: str, package: str, extra: str, why: str = "") -> ModuleType:
@@ -33,10 +34,7 @@ def optional_module(module: str, dataset: str, package: str, extra: str, why: st
 
 
 def register_dataset(entry: BuiltinDataset) -> BuiltinDataset:
-    if entry.name in _DATASETS:
-        raise ValueError(f"dataset {entry.name!r} is registered twice")
-    _DATASETS[entry.name] = entry
-    return entry
+    return _DATASETS.add(entry.name, entry)
 
 
 def builtin_datasets() -> dict[str, BuiltinDataset]:
@@ -46,7 +44,7 @@ def builtin_datasets() -> dict[str, BuiltinDataset]:
     import leakpro.data.text
     import leakpro.data.timeseries  # noqa: F401  (optional face/graph/text/time-series datasets register; their extras load them)
 
-    return dict(sorted(_DATASETS.items()))
+    return _DATASETS.items()
 
 
 def _load_adult() -> Dataset:

@@ -33,9 +33,9 @@ from flwr.serverapp import Grid, ServerApp
 from flwr.serverapp.strategy import FedAvg
 from torch import nn
 
+from leakpro.data.tabular import TabularSchema
 from leakpro.federated.attacks.base import Reconstruction, ServerAttack, ServerView
 from leakpro.federated.client import Client, ClientUpdate, Params, Protocol
-from leakpro.federated.data import TabularSchema
 from leakpro.federated.defences import secure_aggregate
 
 os.environ.setdefault("FLWR_TELEMETRY_ENABLED", "0")

@@ -19,25 +19,21 @@ from typing import Any
 import torch
 from torch import nn
 
+from leakpro.registry import Registry
+
 ModelFactory = Callable[..., nn.Module]
-_MODELS: dict[str, ModelFactory] = {}
+_MODELS: Registry[ModelFactory] = Registry("federated model")
 _ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
 
 
 def register_federated_model(name: str) -> Callable[[ModelFactory], ModelFactory]:
     """Register a factory ``(input_shape, n_classes, **params) -> nn.Module`` under ``name``."""
 
-    def deco(factory: ModelFactory) -> ModelFactory:
-        if name in _MODELS:
-            raise ValueError(f"federated model {name!r} is registered twice")
-        _MODELS[name] = factory
-        return factory
-
-    return deco
+    return _MODELS.register(name)
 
 
 def registered_federated_models() -> list[str]:
-    return sorted(_MODELS)
+    return _MODELS.names()
 
 
 def _activation(act: str) -> nn.Module:
@@ -107,5 +103,5 @@ def build_federated_model(
     if seed is not None:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            return _MODELS[name](input_shape=tuple(input_shape), n_classes=n_classes, **params)
-    return _MODELS[name](input_shape=tuple(input_shape), n_classes=n_classes, **params)
+            return _MODELS.get(name)(input_shape=tuple(input_shape), n_classes=n_classes, **params)
+    return _MODELS.get(name)(input_shape=tuple(input_shape), n_classes=n_classes, **params)

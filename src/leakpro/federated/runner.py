@@ -20,12 +20,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from leakpro.audit.environment import package_versions
+from leakpro.data.federated import FederatedData, load_federated_data
 from leakpro.federated.attacks.base import ServerView, get_server_attack
 from leakpro.federated.attacks.client_mia import ClientMembershipInference
 from leakpro.federated.client import Protocol
 from leakpro.federated.config import DefenceSection, FederatedConfig, parse_federated_config
-from leakpro.federated.data import FederatedData, load_federated_data
 from leakpro.federated.defences import LocalDefence
 from leakpro.federated.models import build_federated_model
 from leakpro.federated.results import (
@@ -37,6 +36,7 @@ from leakpro.federated.results import (
 from leakpro.federated.scoring import score_reconstruction
 from leakpro.federated.simulation import FederatedSimulation
 from leakpro.metrics.roc import auc_delong_interval
+from leakpro.results.environment import package_versions
 
 RESULTS_FILE = "federated_results.json"
 IMAGES_DIR = "federated_images"

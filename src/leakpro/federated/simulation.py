@@ -19,9 +19,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from leakpro.data.federated import FederatedData
 from leakpro.federated.attacks.base import ServerView
 from leakpro.federated.client import Client, ClientUpdate, Params, Protocol, model_params
-from leakpro.federated.data import FederatedData
 from leakpro.federated.defences import LocalDefence, secure_aggregate, weighted_mean
 
 RoundObserver = Callable[[int, Params, list[ClientUpdate]], None]

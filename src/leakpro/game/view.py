@@ -86,7 +86,7 @@ class AttackerView:
         if not self.records.augmentations:
             return None
         if self._target_augmented is None:
-            from leakpro.signals.augment import apply_augmentation
+            from leakpro.data.augment import apply_augmentation
 
             x = self.records.features
             if not isinstance(x, np.ndarray):

@@ -71,12 +71,18 @@ def auc(scores: np.ndarray, members: np.ndarray) -> float:
     return float((ranks[m].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
-def auc_delong_interval(
-    scores: np.ndarray, members: np.ndarray, confidence: float = 0.95
-) -> tuple[float, float, float]:
-    """AUC with its DeLong (1988) normal-approximation interval: (auc, low, high), clipped to [0, 1]."""
-    s, m = check_scores(scores, members)
-    pos, neg = np.sort(s[m]), np.sort(s[~m])  # sorted: the sums below do not depend on row order
+def delong(positive: np.ndarray, negative: np.ndarray) -> tuple[float, float]:
+    """AUC of scores (higher = more likely positive) and its DeLong et al. (1988) standard error; ties count ½.
+
+    The one DeLong of the package: membership metrics and the synthetic-data membership attacks both use it.
+    Scores are sorted first, so the sums do not depend on row order. With fewer than two of either kind the
+    variance is unknown and taken as its maximum, ¼.
+
+    >>> a, se = delong(np.array([0.9, 0.8, 0.3]), np.array([0.1, 0.4]))
+    >>> round(a, 4)
+    0.8333
+    """
+    pos, neg = np.sort(np.asarray(positive, dtype=np.float64)), np.sort(np.asarray(negative, dtype=np.float64))
     n1, n0 = pos.size, neg.size
     all_ranks = stats.rankdata(np.r_[pos, neg])
     pos_ranks, neg_ranks = stats.rankdata(pos), stats.rankdata(neg)
@@ -84,8 +90,17 @@ def auc_delong_interval(
     v01 = 1.0 - (all_ranks[n1:] - neg_ranks) / n1  # and for non-members
     a = float(v10.mean())
     var = np.var(v10, ddof=1) / n1 + np.var(v01, ddof=1) / n0 if n1 > 1 and n0 > 1 else 0.25
+    return a, float(np.sqrt(max(var, 0.0)))
+
+
+def auc_delong_interval(
+    scores: np.ndarray, members: np.ndarray, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """AUC with its DeLong (1988) normal-approximation interval: (auc, low, high), clipped to [0, 1]."""
+    s, m = check_scores(scores, members)
+    a, se = delong(s[m], s[~m])
     z = float(stats.norm.ppf(1 - (1 - confidence) / 2))
-    half = z * float(np.sqrt(max(var, 0.0)))
+    half = z * se
     return a, max(0.0, a - half), min(1.0, a + half)
 
 

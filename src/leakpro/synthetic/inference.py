@@ -31,6 +31,7 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
+from leakpro.attacks.catalogue import AttackCard, register_card
 from leakpro.synthetic.columns import ColumnKind, EncodedTables, nearest_neighbours
 from leakpro.synthetic.results import AttackResult, attack_result
 
@@ -169,3 +170,11 @@ class Inference:
             findings=findings,
             runtime_s=time.perf_counter() - start,
         )
+
+
+register_card(AttackCard(
+    family="synthetic data", name="attribute_inference", title="Attribute inference / in-painting",
+    paper="Giomi et al., A Unified Framework for Quantifying Privacy Risk in Synthetic Data, PoPETs 2023",
+    threat_model="the synthetic table and a person's auxiliary columns", params=Inference,
+    question="can a real person's secret column be guessed from the synthetic table?",
+))

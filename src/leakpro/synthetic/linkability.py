@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from leakpro.attacks.catalogue import AttackCard, register_card
 from leakpro.synthetic.columns import EncodedTables, nearest_neighbours
 from leakpro.synthetic.results import AttackResult, attack_result
 
@@ -98,3 +99,11 @@ class Linkability:
             findings=findings,
             runtime_s=time.perf_counter() - start,
         )
+
+
+register_card(AttackCard(
+    family="synthetic data", name="linkability", title="Linkability (nearest synthetic neighbours)",
+    paper="Giomi et al., A Unified Framework for Quantifying Privacy Risk in Synthetic Data, PoPETs 2023",
+    threat_model="the synthetic table and two disjoint sets of a person's columns",
+    params=Linkability, question="can two records of one real person be linked through the synthetic table?",
+))

@@ -32,6 +32,7 @@ from typing import Literal
 import numpy as np
 from scipy.special import logsumexp
 
+from leakpro.attacks.catalogue import AttackCard, register_card
 from leakpro.synthetic.columns import EncodedTables, _step, gower_distances, min_distances, nearest_neighbours
 from leakpro.synthetic.results import MembershipResult, membership_result
 from leakpro.synthetic.risk import auc_delong
@@ -118,3 +119,12 @@ def _explain(method: Method, s_in: np.ndarray, s_out: np.ndarray, n_exposed: int
             f"{int((s_out == 0).sum())}."
         )
     return lines
+
+
+register_card(AttackCard(
+    family="synthetic data", name="membership", title="Membership inference: DCR and DOMIAS",
+    paper="Stadler et al., Synthetic Data – Anonymisation Groundhog Day, USENIX Security 2022; van Breugel et al., "
+          "Membership Inference Attacks against Synthetic Data through Overfitting Detection (DOMIAS), AISTATS 2023",
+    threat_model="the synthetic table, a candidate record and (DOMIAS) real reference records", params=Membership,
+    question="was record x in the data the generator was fit on?",
+))

@@ -38,12 +38,12 @@ True
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 
+from leakpro.metrics.roc import delong
 from leakpro.stats.intervals import wilson
 
 CONTROL_CEILING = 0.95
@@ -174,12 +174,8 @@ def auc_interval(value: float, std_error: float, confidence: float) -> tuple[flo
     return float(max(0.0, value - z * std_error)), float(min(1.0, value + z * std_error))
 
 
-def _midranks(x: np.ndarray) -> np.ndarray:
-    return np.asarray(stats.rankdata(x, method="average"), dtype=np.float64)
-
-
 def auc_delong(positive: np.ndarray, negative: np.ndarray, confidence: float = 0.95) -> Auc:
-    """AUC of scores (higher = more likely positive) with DeLong et al. (1988) variance; ties count 1/2.
+    """AUC of scores (higher = more likely positive) with DeLong et al. (1988) variance (:func:`metrics.roc.delong`).
 
     >>> a = auc_delong(np.array([0.9, 0.8, 0.3]), np.array([0.1, 0.4]))
     >>> round(a.value, 4)
@@ -188,12 +184,6 @@ def auc_delong(positive: np.ndarray, negative: np.ndarray, confidence: float = 0
     m, n = len(positive), len(negative)
     if m < 2 or n < 2:
         raise ValueError(f"need at least 2 positives and 2 negatives, got {m} and {n}")
-    combined = _midranks(np.concatenate([positive, negative]))
-    tx, ty = _midranks(positive), _midranks(negative)
-    auc = (combined[:m].sum() - m * (m + 1) / 2.0) / (m * n)
-    v10 = (combined[:m] - tx) / n
-    v01 = 1.0 - (combined[m:] - ty) / m
-    var = float(np.var(v10, ddof=1) / m + np.var(v01, ddof=1) / n)
-    se = math.sqrt(max(var, 0.0))
-    low, high = auc_interval(float(auc), se, confidence)
-    return Auc(float(auc), low, high, m, n, confidence, se)
+    auc, se = delong(positive, negative)
+    low, high = auc_interval(auc, se, confidence)
+    return Auc(auc, low, high, m, n, confidence, se)

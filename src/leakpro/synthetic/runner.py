@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from leakpro.audit.environment import package_versions
+from leakpro.results.environment import package_versions
 from leakpro.synthetic.columns import EncodedTables, encode_tables
 from leakpro.synthetic.inference import Inference
 from leakpro.synthetic.linkability import Linkability

@@ -36,6 +36,7 @@ from typing import Literal
 
 import numpy as np
 
+from leakpro.attacks.catalogue import AttackCard, register_card
 from leakpro.synthetic.columns import EncodedTables
 from leakpro.synthetic.results import AttackResult, attack_result
 
@@ -275,3 +276,11 @@ def _explain(
             "If ORI is far above CONTROL, the generator copied these exact rare values."
         )
     return out
+
+
+register_card(AttackCard(
+    family="synthetic data", name="singling_out", title="Singling out (univariate and multivariate predicates)",
+    paper="Giomi et al., A Unified Framework for Quantifying Privacy Risk in Synthetic Data, PoPETs 2023",
+    threat_model="the synthetic table only", params=SinglingOut,
+    question="does a predicate that isolates one synthetic record isolate one real person?",
+))

@@ -7,19 +7,11 @@ it queries. ``labels_only`` turns the audit's threat model into label-only inste
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
+from leakpro.config.target_specs import OutputDefence
 from leakpro.data.dataset import Features
-from leakpro.signals.math import log_softmax, probs_to_logits
+from leakpro.targets.logits import log_softmax, probs_to_logits
 from leakpro.targets.protocol import Target
-
-
-class OutputDefence(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    top_k: int | None = Field(None, ge=1, description="reveal only the k largest probabilities")
-    round: int | None = Field(None, ge=0, le=8, description="round probabilities to this many decimals")
-    labels_only: bool = Field(False, description="reveal the predicted label only")
 
 
 def defend_logits(logits: np.ndarray, spec: OutputDefence) -> np.ndarray:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from leakpro.data.dataset import Features
-from leakpro.signals.math import probs_to_logits
+from leakpro.targets.logits import probs_to_logits
 
 
 class SklearnTarget:

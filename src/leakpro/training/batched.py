@@ -25,7 +25,7 @@ Example::
 
     import numpy as np
     from leakpro.training.batched import train_many
-    from leakpro.training.recipe import TorchRecipe
+    from leakpro.config.recipe import TorchRecipe
 
     x = np.random.default_rng(0).normal(size=(200, 5)).astype(np.float32)
     y = (x[:, 0] > 0).astype(np.int64)
@@ -42,8 +42,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from leakpro.config.recipe import TorchRecipe
 from leakpro.training.models import MLP, Logistic, build_model
-from leakpro.training.recipe import TorchRecipe
 from leakpro.training.torch_train import make_optimizer, torch_threads, train_torch
 
 # Recipe fields the batched loop implements; any other field (added later, e.g. a defence) must be at its

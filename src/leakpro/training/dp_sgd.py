@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from leakpro.training.recipe import TorchRecipe
+from leakpro.config.recipe import TorchRecipe
 
 
 def train_dp(recipe: TorchRecipe, model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor,

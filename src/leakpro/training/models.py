@@ -19,18 +19,14 @@ from typing import Any
 import torch
 from torch import nn
 
+from leakpro.registry import Registry
+
 ModelFactory = Callable[..., nn.Module]
-_MODELS: dict[str, ModelFactory] = {}
+_MODELS: Registry[ModelFactory] = Registry("model")
 
 
 def register_model(name: str) -> Callable[[ModelFactory], ModelFactory]:
-    def deco(factory: ModelFactory) -> ModelFactory:
-        if name in _MODELS:
-            raise ValueError(f"model {name!r} is registered twice")
-        _MODELS[name] = factory
-        return factory
-
-    return deco
+    return _MODELS.register(name)
 
 
 def _import_builtin_models() -> None:
@@ -41,7 +37,7 @@ def _import_builtin_models() -> None:
 
 def registered_models() -> list[str]:
     _import_builtin_models()
-    return sorted(_MODELS)
+    return _MODELS.names()
 
 
 @register_model("mlp")
@@ -143,7 +139,7 @@ def resolve_model(name: str) -> ModelFactory:
     """A registered name, or ``package.module:Class`` for a user's own module."""
     _import_builtin_models()
     if name in _MODELS:
-        return _MODELS[name]
+        return _MODELS.get(name)
     if ":" in name:
         module_name, _, attr = name.partition(":")
         module = importlib.import_module(module_name)

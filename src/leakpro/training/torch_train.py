@@ -10,9 +10,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from leakpro.signals.augment import augment_each, training_pool
+from leakpro.config.recipe import TorchRecipe
+from leakpro.data.augment import augment_each, training_pool
 from leakpro.training.models import build_model
-from leakpro.training.recipe import TorchRecipe
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """A local web app over the audit API: run audits in the browser, watch them, read and compare their reports.
 
 It is a face, not a second implementation: membership audits go through :func:`leakpro.audit.runner.run_audit`,
-synthetic-data audits through :func:`leakpro.synthetic.cli.run_synthetic`, and every results view is the
+synthetic-data audits through :func:`leakpro.commands.synthetic.run_synthetic`, and every results view is the
 report drawn by :func:`leakpro.report.render_report` from ``results.json``.
 
 Audit history lives in SQLite (SQLAlchemy 2, Alembic migrations run at start). Each audit keeps its uploads,

@@ -122,7 +122,7 @@ def membership_config(form: Any, data_suffix: str | None, model_suffix: str | No
     refs = integer(form, "reference_models", 4, 1, 64, issues)
     epochs = integer(form, "epochs", None, 1, 1000, issues)
     if text(form, "source", "demo") == "demo":
-        from leakpro.demo import demo_config
+        from leakpro.commands.demo import demo_config
 
         cfg = demo_config(seed, quick=text(form, "demo_size", "quick") != "full")
         cfg["null_target"] = form.get("null_target") is not None

@@ -2,7 +2,7 @@
 
 Membership audits run ``config.yaml`` through :func:`~leakpro.audit.runner.run_audit` with the audit directory
 as cache (so a resumed audit reuses its reference models). Synthetic audits run the ``synthetic:`` config
-through :func:`~leakpro.synthetic.cli.run_synthetic`. Both end with :func:`~leakpro.report.render_report`.
+through :func:`~leakpro.commands.synthetic.run_synthetic`. Both end with :func:`~leakpro.report.render_report`.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def run_membership(d: AuditDir, progress: WebProgress) -> None:
 
 
 def run_synthetic_audit(d: AuditDir, progress: WebProgress) -> None:
-    from leakpro.synthetic.cli import run_synthetic
+    from leakpro.commands.synthetic import run_synthetic
     from leakpro.synthetic.config import parse_synthetic_config
 
     progress.stage("reading the tables")

@@ -15,8 +15,10 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from leakpro.attacks.catalogue import AttackCard, register_card
 from leakpro.data.dataset import Features
 from leakpro.game.view import QueryOracle
+from leakpro.registry import Registry
 from leakpro.targets.protocol import Target
 
 QuerySource = Literal["public", "synthetic"]
@@ -53,6 +55,7 @@ class ExtractionAttack:
     name: ClassVar[str]
     title: ClassVar[str]
     paper: ClassVar[str]
+    threat_model: ClassVar[str] = "labels or scores of the prediction API, with a query budget"
     Params: ClassVar[type[ExtractionParams]] = ExtractionParams
 
     def __init__(self, *, random_state: int = 0, **params: Any) -> None:
@@ -92,3 +95,14 @@ def make_queries(pool: np.ndarray, n: int, source: QuerySource, rng: np.random.G
     extra = np.arange(n) >= pool.shape[0]
     out[extra] += (rng.standard_normal((int(extra.sum()), pool.shape[1])) * std * noise).astype(np.float32)
     return out
+
+
+EXTRACTION_ATTACKS: Registry[type[ExtractionAttack]] = Registry("extraction attack")
+
+
+def register_extraction_attack(cls: type[ExtractionAttack]) -> type[ExtractionAttack]:
+    """Register an extraction attack by its ``name``, and its card in the catalogue of every attack."""
+    EXTRACTION_ATTACKS.add(cls.name, cls)
+    register_card(AttackCard(family="model extraction", name=cls.name, title=cls.title, paper=cls.paper,
+                             threat_model=cls.threat_model, params=cls.Params))
+    return cls

@@ -26,11 +26,12 @@ from leakpro.attacks.extraction.base import (
     QuerySource,
     checkpoints_for,
     make_queries,
+    register_extraction_attack,
 )
 from leakpro.attacks.extraction.surrogate import LinearSurrogate, numeric_queries
 from leakpro.data.dataset import Features
 from leakpro.game.view import QueryOracle, ThreatModel
-from leakpro.signals.math import log_softmax
+from leakpro.targets.logits import log_softmax
 from leakpro.targets.protocol import Target
 
 LINEAR_RESIDUAL = 1e-4  # relative RMS residual above which the target is flagged as not linear
@@ -51,10 +52,12 @@ def solve_linear(x: np.ndarray, log_probs: np.ndarray) -> tuple[np.ndarray, np.n
     return sol[:-1], sol[-1], float(np.sqrt(np.mean(resid**2))) / scale
 
 
+@register_extraction_attack
 class EquationSolving(ExtractionAttack):
     name = "equation_solving"
     title = "Equation-solving extraction (linear/logistic)"
     paper = "Tramèr et al., Stealing Machine Learning Models via Prediction APIs, USENIX Security 2016"
+    threat_model = "scores of the prediction API (a linear or logistic model), with a query budget"
     Params = EquationSolvingParams
 
     def run(self, oracle: QueryOracle, pool: Features) -> ExtractionRun:

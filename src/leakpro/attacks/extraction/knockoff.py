@@ -23,11 +23,12 @@ from leakpro.attacks.extraction.base import (
     QuerySource,
     checkpoints_for,
     make_queries,
+    register_extraction_attack,
 )
 from leakpro.attacks.extraction.surrogate import distil, numeric_queries
+from leakpro.config.recipe import TorchRecipe
 from leakpro.data.dataset import Features
 from leakpro.game.view import QueryOracle, ThreatModel
-from leakpro.training.recipe import TorchRecipe
 
 DEFAULT_SURROGATE = TorchRecipe.model_validate(
     {"model": "mlp", "params": {"hidden": [64, 64]}, "lr": 3e-3, "epochs": 40, "batch_size": 64})
@@ -50,6 +51,7 @@ class KnockoffParams(ExtractionParams):
         return recipe
 
 
+@register_extraction_attack
 class KnockoffExtraction(ExtractionAttack):
     name = "knockoff"
     title = "Knockoff surrogate extraction"

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 
+from leakpro.config.recipe import TorchRecipe
 from leakpro.data.dataset import Features
-from leakpro.training.recipe import TorchRecipe
 
 
 def numeric_queries(features: Features) -> np.ndarray:

@@ -30,9 +30,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from leakpro.attacks.catalogue import AttackCard, register_card
 from leakpro.attacks.inversion.results import AttributeInferenceResult, rate
 from leakpro.data.dataset import Features
-from leakpro.federated.data import CategoricalColumn, TabularSchema
+from leakpro.data.tabular import CategoricalColumn, TabularSchema
 from leakpro.signals.math import log_prob_true
 
 LogitsFn = Callable[[Features], np.ndarray]
@@ -301,3 +302,10 @@ def attribute_inference_audit(
         learned_members=rate(*learned["members"]), learned_non_members=rate(*learned["non_members"]),
         n_members=acc["members"][1], n_non_members=acc["non_members"][1], seed=seed,
     )
+
+
+register_card(AttackCard(
+    family="model inversion", name=AttributeInference.name, title="Attribute inference (Fredrikson-style enumeration)",
+    paper=AttributeInference.paper, threat_model="scores: the model's outputs, plus the record's other attributes",
+    question="what is the hidden attribute of person p?", params=AttributeInferenceParams,
+))

@@ -36,6 +36,7 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from torch import nn
 
+from leakpro.attacks.catalogue import AttackCard, register_card
 from leakpro.attacks.inversion.results import ClassInversionResult, rate
 
 
@@ -183,3 +184,10 @@ def judge_inversion(
         classes_recovered=int((hits.mean(axis=1) > 0.5).sum()),
         evaluator_accuracy=float((public_pred == public_y).mean()),
     )
+
+
+register_card(AttackCard(
+    family="model inversion", name=ClassInversion.name, title="MI-Face class inversion (gradient ascent, image prior)",
+    paper=ClassInversion.paper, threat_model="white box: the model's weights",
+    question="what do the training records of class c look like?", params=ClassInversionParams,
+))

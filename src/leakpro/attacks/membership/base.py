@@ -13,7 +13,9 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from leakpro.attacks.catalogue import AttackCard, register_card
 from leakpro.game.view import AttackerView, ThreatModel
+from leakpro.registry import Registry
 
 
 class AttackParams(BaseModel):
@@ -56,20 +58,21 @@ class MembershipAttack:
         raise NotImplementedError
 
 
-_REGISTRY: dict[str, type[MembershipAttack]] = {}
+_REGISTRY: Registry[type[MembershipAttack]] = Registry("attack")
 
 
 def register_attack(cls: type[MembershipAttack]) -> type[MembershipAttack]:
-    if cls.name in _REGISTRY:
-        raise ValueError(f"attack {cls.name!r} is registered twice")
-    _REGISTRY[cls.name] = cls
+    """Register a membership attack by its ``name``, and its card in the catalogue of every attack."""
+    _REGISTRY.add(cls.name, cls)
+    register_card(AttackCard(family="membership", name=cls.name, title=cls.title, paper=cls.paper,
+                             threat_model=", ".join(sorted(t.value for t in cls.threat_models)), params=cls.Params))
     return cls
 
 
 def registered_attacks() -> dict[str, type[MembershipAttack]]:
     import leakpro.attacks.membership  # noqa: F401  (modules register on import)
 
-    return dict(sorted(_REGISTRY.items()))
+    return _REGISTRY.items()
 
 
 def get_attack(name: str) -> type[MembershipAttack]:

@@ -29,7 +29,7 @@ from leakpro.attacks.membership.base import AttackParams, MembershipAttack, regi
 from leakpro.attacks.membership.population import tie_break
 from leakpro.game.view import AttackerView, ThreatModel
 from leakpro.metrics.roc import auc
-from leakpro.signals.math import log_softmax
+from leakpro.targets.logits import log_softmax
 
 A_GRID = np.round(np.linspace(0.0, 1.0, 11), 2)
 DEFAULT_A = 0.5

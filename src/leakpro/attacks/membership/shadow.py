@@ -19,7 +19,8 @@ from leakpro.attacks.membership.base import AttackParams, MembershipAttack, regi
 from leakpro.attacks.membership.features import one_thread
 from leakpro.data.dataset import record_keys
 from leakpro.game.view import AttackerView, ThreatModel
-from leakpro.signals.math import log_softmax, logit_margin
+from leakpro.signals.math import logit_margin
+from leakpro.targets.logits import log_softmax
 
 
 class ShadowParams(AttackParams):

@@ -14,7 +14,7 @@ import itertools
 import numpy as np
 
 from leakpro.data.dataset import Features
-from leakpro.signals.math import log_softmax
+from leakpro.targets.logits import log_softmax
 from leakpro.targets.protocol import Target
 
 

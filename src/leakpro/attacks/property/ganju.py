@@ -23,11 +23,12 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from leakpro.attacks.catalogue import AttackCard, register_card
 from leakpro.attacks.property.features import black_box_features, black_box_summary, sorted_weights
+from leakpro.config.recipe import TorchRecipe
 from leakpro.data.dataset import Dataset, Features, take
 from leakpro.targets.protocol import Target
-from leakpro.training.recipe import TorchRecipe
-from leakpro.training.trainers import TorchTrainer
+from leakpro.targets.trainers import TorchTrainer
 
 DEFAULT_RECIPE = TorchRecipe.model_validate(
     {"model": "mlp", "params": {"hidden": [32]}, "lr": 1e-2, "epochs": 15, "batch_size": 128})
@@ -127,3 +128,11 @@ class PropertyInference:
             raise RuntimeError("call fit(aux, has_property) before predict_proba")
         x = np.stack([self.describe_model(t) for t in targets])
         return np.asarray(self.meta_.predict_proba(x)[:, 1], dtype=np.float64)
+
+
+register_card(AttackCard(
+    family="property inference", name=PropertyInference.name, title=PropertyInference.title,
+    paper=PropertyInference.paper,
+    threat_model="black box (the API's outputs) or white box (weights); auxiliary data and the recipe",
+    params=PropertyParams,
+))

@@ -17,8 +17,10 @@ import torch
 from pydantic import BaseModel, ConfigDict
 from torch import nn
 
+from leakpro.attacks.catalogue import AttackCard, register_card
+from leakpro.data.tabular import TabularSchema
 from leakpro.federated.client import ClientUpdate, Params, Protocol
-from leakpro.federated.data import TabularSchema
+from leakpro.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -85,20 +87,23 @@ class ServerAttack:
         raise NotImplementedError
 
 
-_REGISTRY: dict[str, type[ServerAttack]] = {}
+_REGISTRY: Registry[type[ServerAttack]] = Registry("server attack")
+SERVER_THREAT_MODEL = "curious server: the global model and one client update"
 
 
 def register_server_attack(cls: type[ServerAttack]) -> type[ServerAttack]:
-    if cls.name in _REGISTRY:
-        raise ValueError(f"server attack {cls.name!r} is registered twice")
-    _REGISTRY[cls.name] = cls
+    """Register a server attack by its ``name``, and its card in the catalogue of every attack."""
+    _REGISTRY.add(cls.name, cls)
+    title = (cls.__doc__ or cls.name).strip().splitlines()[0].rstrip(".")
+    register_card(AttackCard(family="gradient inversion", name=cls.name, title=title, paper=cls.paper,
+                             threat_model=SERVER_THREAT_MODEL, params=cls.Params))
     return cls
 
 
 def registered_server_attacks() -> dict[str, type[ServerAttack]]:
     import leakpro.federated.attacks  # noqa: F401  (modules register on import)
 
-    return dict(sorted(_REGISTRY.items()))
+    return _REGISTRY.items()
 
 
 def get_server_attack(name: str) -> type[ServerAttack]:

@@ -27,6 +27,7 @@ from pydantic import Field
 from torch import nn
 from torch.func import functional_call
 
+from leakpro.attacks.catalogue import AttackCard, register_card
 from leakpro.federated.attacks.base import AttackParams
 from leakpro.federated.client import Params
 
@@ -62,3 +63,10 @@ class ClientMembershipInference:
         if self.params.signal == "final_loss":
             return -per_record_losses(model, history[-1], x, y)
         return per_record_losses(model, history[0], x, y) - late
+
+
+register_card(AttackCard(
+    family="federated membership", name=ClientMembershipInference.name,
+    title="Curious client: membership from the global models it receives", paper=ClientMembershipInference.paper,
+    threat_model="curious client: the sequence of global models", params=ClientMiaParams,
+))

@@ -2,7 +2,7 @@
 
 Threat model: honest-but-curious server holding one client's update (see :class:`ServerView`) of a model
 trained on encoded tabular rows (numeric columns standardised, categorical columns one-hot; the
-:class:`~leakpro.federated.data.TabularSchema` is public knowledge, like the architecture).
+:class:`~leakpro.data.federated.TabularSchema` is public knowledge, like the architecture).
 Variant (after Vero et al., "TabLeak", ICML 2023, without their pooling ensemble): each record is
 parametrised by free numeric values and one logit vector per categorical column; the encoded row is
 ``[numeric, softmax(logits_1 / τ), …]``, so the search stays on the simplex of each one-hot block. Labels
@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from pydantic import Field
 
+from leakpro.data.tabular import TabularSchema
 from leakpro.federated.attacks.base import (
     AttackParams,
     Reconstruction,
@@ -29,7 +30,6 @@ from leakpro.federated.attacks.base import (
 )
 from leakpro.federated.attacks.idlg import recover_labels
 from leakpro.federated.client import compute_update
-from leakpro.federated.data import TabularSchema
 
 
 class TabularParams(AttackParams):

@@ -13,6 +13,7 @@ from typing import Protocol
 
 import jinja2
 
+from leakpro.registry import Registry
 from leakpro.report.inputs import ReportInputs
 from leakpro.report.risk import Assessment
 
@@ -66,16 +67,12 @@ QUESTIONS: dict[str, str] = {
     "synthetic_membership": "Synthetic data — membership: can an attacker tell whose records made it?",
 }
 
-_SECTIONS: dict[str, Callable[[], Section]] = {}
+_SECTIONS: Registry[Callable[[], Section]] = Registry("report section")
 
 
 def register_section(factory: Callable[[], Section]) -> Callable[[], Section]:
     """Register a section class (or factory) under its ``key``; a key registered twice is an error."""
-    key = factory().key
-    if key in _SECTIONS:
-        raise ValueError(f"report section {key!r} is registered twice")
-    _SECTIONS[key] = factory
-    return factory
+    return _SECTIONS.add(factory().key, factory)
 
 
 def registered_sections() -> list[Section]:

@@ -3,11 +3,8 @@
 A dataset may name augmentations (``Dataset.augmentations``); the signal layer then queries the target
 and every reference model on each augmented copy of the attacker's records, giving logits of shape
 (A, R, C) per model. LiRA uses them as a vector signal with independent Gaussians per augmentation and
-RMIA averages Pr(x|θ) over them (Carlini et al. 2022, §VI; Zarifzadeh et al. 2024, §5). Names:
-
-- ``identity``: the record itself (always first, so index 0 is the single-query signal);
-- ``hflip``: mirror left–right;
-- ``shift:dx,dy``: translate by whole pixels (positive = right/down), vacated pixels set to 0.
+RMIA averages Pr(x|θ) over them (Carlini et al. 2022, §VI; Zarifzadeh et al. 2024, §5). The names
+(``identity``, ``hflip``, ``shift:dx,dy``) are defined and checked in :mod:`leakpro.config.augmentations`.
 
 The same names serve a recipe's training augmentation (``TorchRecipe.augment``): there each record of
 each mini-batch gets one augmentation drawn uniformly from ``identity`` and the named ones
@@ -23,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from leakpro.config.augmentations import parse_augmentation
+
 
 def _shift(x: np.ndarray, dx: int, dy: int) -> np.ndarray:
     out = np.zeros_like(x)
@@ -35,20 +34,6 @@ def _shift(x: np.ndarray, dx: int, dy: int) -> np.ndarray:
     return out
 
 
-def parse_augmentation(name: str) -> tuple[str, int, int]:
-    """``name`` → (kind, dx, dy); raises ValueError naming the accepted forms."""
-    if name in ("identity", "hflip"):
-        return name, 0, 0
-    if name.startswith("shift:"):
-        try:
-            dx, dy = (int(v) for v in name[len("shift:"):].split(","))
-        except ValueError:
-            pass
-        else:
-            return "shift", dx, dy
-    raise ValueError(f"unknown augmentation {name!r}: use 'identity', 'hflip' or 'shift:dx,dy' (whole pixels)")
-
-
 def apply_augmentation(features: np.ndarray, name: str) -> np.ndarray:
     """One augmented copy of image features (N, C, H, W) (any array with two trailing spatial axes)."""
     kind, dx, dy = parse_augmentation(name)
@@ -59,29 +44,6 @@ def apply_augmentation(features: np.ndarray, name: str) -> np.ndarray:
     if kind == "hflip":
         return np.ascontiguousarray(features[..., ::-1])
     return _shift(features, dx, dy)
-
-
-def check_augmentations(names: tuple[str, ...]) -> None:
-    """Query augmentation lists name known augmentations and start with ``identity``."""
-    check_training_augmentations(names)
-    if names and names[0] != "identity":
-        raise ValueError(f"augmentations must start with 'identity' (the single-query signal), got {names}")
-
-
-def check_training_augmentations(names: tuple[str, ...]) -> None:
-    """Training augmentations (``TorchRecipe.augment``) name known augmentations, in any order.
-
-    Every unknown name is reported at once; ``identity`` may be named but is always drawn anyway.
-    """
-    bad = []
-    for name in names:
-        try:
-            parse_augmentation(name)
-        except ValueError:
-            bad.append(name)
-    if bad:
-        raise ValueError(f"unknown augmentation(s) {bad}; allowed: 'identity', 'hflip', 'shift:dx,dy' "
-                         "(whole pixels, e.g. 'shift:1,0')")
 
 
 def training_pool(names: tuple[str, ...]) -> tuple[str, ...]:

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from rich.console import Console
 
+from leakpro.commands.synthetic_tables import key_findings, ranking_table
 from leakpro.data.adult import load_adult_frame
 from leakpro.synthetic.generators import GaussianCopula, NoisyCopy
-from leakpro.synthetic.report import key_findings, ranking_table
 from leakpro.synthetic.results import SyntheticAuditResult
 from leakpro.synthetic.runner import audit_synthetic
 
@@ -88,8 +88,8 @@ def run_synthetic_demo(
     (out / DEMO_FILE).write_text(json.dumps(payload, indent=2))
     console.print(f"results written to {out / DEMO_FILE}")
     if report:
+        from leakpro.commands.synthetic import RESULTS_FILE
         from leakpro.report import render_report_dir, report_or_explain
-        from leakpro.synthetic.cli import RESULTS_FILE
 
         for name, result in named:  # one report per generator, each in its own folder
             folder = out / name

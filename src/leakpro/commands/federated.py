@@ -14,8 +14,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from leakpro.data.federated import fashion_mnist_available
 from leakpro.federated.config import load_federated_config
-from leakpro.federated.data import fashion_mnist_available
 from leakpro.federated.results import FederatedAuditResult, ReconstructionOutcome
 from leakpro.federated.runner import RESULTS_FILE, run_federated_audit
 

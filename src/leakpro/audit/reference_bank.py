@@ -41,7 +41,7 @@ from leakpro.data.dataset import Dataset, Features, record_keys, take
 from leakpro.game.view import ReferenceSignals
 from leakpro.signals.store import SignalStore
 from leakpro.targets.protocol import Target
-from leakpro.training.trainers import TorchTrainer, Trainer
+from leakpro.targets.trainers import TorchTrainer, Trainer
 
 ProgressFn = Callable[[int, int, bool], None]  # (done, total, from_cache)
 MAX_BATCH = 64  # models trained together in one batched job
@@ -82,7 +82,7 @@ def model_outputs(model: Target, features: Features, augmentations: tuple[str, .
     """float32 outputs (R, C) on the records, or (A, R, C) on each augmentation when the data names some."""
     if not augmentations:
         return model.logits(features).astype(np.float32)
-    from leakpro.signals.augment import apply_augmentation
+    from leakpro.data.augment import apply_augmentation
 
     x = np.asarray(features)
     return np.stack([model.logits(apply_augmentation(x, a)).astype(np.float32) for a in augmentations])

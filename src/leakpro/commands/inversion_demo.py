@@ -18,26 +18,8 @@ import torch
 from torch import nn
 
 from leakpro.attacks.inversion.class_inversion import ClassInversion, judge_inversion
+from leakpro.attacks.inversion.grid import save_grid
 from leakpro.attacks.inversion.results import ClassInversionResult
-
-
-def save_grid(images: np.ndarray, path: Path, scale: int = 8) -> Path:
-    """Write (rows, cols, 1|3, H, W) images in [0, 1] as one PNG grid, each pixel ``scale``× enlarged."""
-    from PIL import Image
-
-    rows, cols, ch, h, w = images.shape
-    pad = 1
-    grid = np.ones((rows * (h + pad) + pad, cols * (w + pad) + pad, ch), dtype=np.float32)
-    for r in range(rows):
-        for c in range(cols):
-            y0, x0 = pad + r * (h + pad), pad + c * (w + pad)
-            grid[y0:y0 + h, x0:x0 + w] = np.moveaxis(images[r, c], 0, -1)
-    pixels = (np.clip(grid, 0, 1) * 255).round().astype(np.uint8)
-    img = Image.fromarray(pixels[..., 0] if ch == 1 else pixels)
-    img = img.resize((img.width * scale, img.height * scale), Image.Resampling.NEAREST)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    img.save(path)
-    return path
 
 
 def _digits_split(seed: int) -> dict[str, np.ndarray]:
@@ -52,8 +34,8 @@ def _digits_split(seed: int) -> dict[str, np.ndarray]:
 
 
 def _models(data: dict[str, np.ndarray], seed: int) -> dict[str, nn.Module]:
+    from leakpro.config.recipe import TorchRecipe
     from leakpro.training.models import build_model
-    from leakpro.training.recipe import TorchRecipe
     from leakpro.training.torch_train import train_torch
 
     x, y = data["private_x"], data["private_y"]
@@ -112,7 +94,7 @@ def run_inversion_demo(out: Path, seed: int = 0, console: Any = None) -> list[Cl
 def write_inversion_report(out: Path, console: Any) -> bool:
     """Render report.html and report.pdf into ``out`` from its inversion results; say so, or say why not (False).
 
-    Mirrors :func:`leakpro.federated.cli.write_federated_report`: a report that cannot be rendered does not lose
+    Mirrors :func:`leakpro.commands.federated.write_federated_report`: a report that cannot be rendered does not lose
     the results (``inversion.json``, ``attribute_inference.json`` stay in ``out``). WeasyPrint's refusal of a
     non-``data:`` URL derives from BaseException, hence the broad catch; an interrupt or exit is passed on.
     """
@@ -125,7 +107,7 @@ ADULT_ATTRIBUTES = ("marital_status", "relationship", "race", "sex")
 
 
 def _adult_split(seed: int, n: int) -> tuple[Any, dict[str, np.ndarray], np.ndarray]:
-    from leakpro.federated.data import load_adult_tabular
+    from leakpro.data.federated import load_adult_tabular
 
     data = load_adult_tabular("train")
     x, y = data.x.numpy(), data.y.numpy()
@@ -139,14 +121,14 @@ def run_attribute_inference(seed: int = 0, n: int = 1000, attributes: tuple[str,
                             epochs: int = 60, prior: Any = "imputation") -> dict[str, list[Any]]:
     """Overfit an Adult MLP on ``n`` members; infer each attribute for it and for a null MLP on other rows."""
     from leakpro.attacks.inversion.attribute_inference import attribute_inference_audit
+    from leakpro.config.recipe import TorchRecipe
     from leakpro.targets.torch_target import TorchTarget
-    from leakpro.training.recipe import TorchRecipe
     from leakpro.training.torch_train import train_torch
 
     schema, split, null_rows = _adult_split(seed, n)
     recipe = TorchRecipe.model_validate(
         {"model": "mlp", "params": {"hidden": [256, 256]}, "epochs": epochs, "batch_size": 64})
-    from leakpro.federated.data import load_adult_tabular
+    from leakpro.data.federated import load_adult_tabular
 
     full = load_adult_tabular("train")
     models = {

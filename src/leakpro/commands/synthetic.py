@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 
+from leakpro.commands.synthetic_tables import print_audit
 from leakpro.synthetic.errors import SyntheticInputError
 from leakpro.synthetic.io import file_problems, read_table
-from leakpro.synthetic.report import print_audit
 from leakpro.synthetic.results import SyntheticAuditResult
 from leakpro.synthetic.runner import audit_synthetic
 

@@ -8,9 +8,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from leakpro.config.recipe import TorchRecipe
 from leakpro.data.dataset import Features
 from leakpro.targets.protocol import Target
-from leakpro.training.recipe import TorchRecipe
 
 
 class Trainer(Protocol):

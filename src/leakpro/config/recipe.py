@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from leakpro.signals.augment import check_training_augmentations
+from leakpro.config.augmentations import check_training_augmentations
 
 
 class DPSpec(BaseModel):
@@ -49,7 +49,7 @@ class TorchRecipe(BaseModel):
     augment: tuple[str, ...] = Field(
         (), exclude_if=lambda names: not names,
         description="augmentations applied at random to each training batch (images only), named as in "
-                    "leakpro.signals.augment: 'hflip', 'shift:dx,dy'. Every record of every batch gets one "
+                    "leakpro.data.augment: 'hflip', 'shift:dx,dy'. Every record of every batch gets one "
                     "augmentation drawn uniformly from ['identity', *augment]",
     )
 

@@ -18,33 +18,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from leakpro.data.tabular import CategoricalColumn, TabularSchema
+
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
 FASHION_MNIST_CLASSES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
 )
 DATASETS = ("fashion_mnist", "digits", "adult")
-
-
-@dataclass(frozen=True)
-class CategoricalColumn:
-    """One categorical column: its features are ``start:stop`` (one-hot over ``levels``)."""
-
-    name: str
-    start: int
-    stop: int
-    levels: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class TabularSchema:
-    """Which encoded features are numeric columns and which are one-hot blocks of categorical columns."""
-
-    numeric: tuple[str, ...]  # the first len(numeric) features, in this order
-    categorical: tuple[CategoricalColumn, ...]
-
-    @property
-    def n_features(self) -> int:
-        return len(self.numeric) + sum(c.stop - c.start for c in self.categorical)
 
 
 @dataclass(frozen=True)
