@@ -333,8 +333,11 @@ def _notes(plan: AuditPlan, inversion: list[Any] | None = None, failures: list[F
     if inversion and not any(r.target == "untrained" for r in inversion):
         notes.append("Class inversion: the untrained control was left out, since some layer of the architecture has "
                      "no reset_parameters(); its level compares with chance and the null target only.")
+    describe = getattr(plan.trainer, "describe", None)
+    if plan.reference_models and callable(describe):
+        notes.append(describe())
     if plan.skipped:
-        notes.append("Not run (too few population records, known non-members): " + "; ".join(plan.skipped) + ".")
+        notes.append("Not run: " + "; ".join(plan.skipped) + ".")
     elif plan.game.population.size == 0:
         notes.append("No population data was given: attacks that need known non-members were not possible.")
     return notes
