@@ -234,11 +234,17 @@ def audit_in_memory(
     """Run the audit of ``model`` held in memory through :func:`~leakpro.audit.runner.run_audit`; results (and the
     per-record scores) go to ``out`` when given. Raises ConfigError (every problem at once, with a note naming the
     arguments behind the config's fields) before anything trains."""
-    from leakpro.audit.runner import run_audit
-
     built = in_memory_config(model, members=members, non_members=non_members, population=population,
                              attacks=attacks, reference_models=reference_models, threat_model=threat_model,
                              recipe=recipe, seed=seed, name=name, data_name=data_name)
+    return run_in_memory(built, out=out, cache_dir=cache_dir, progress=progress)
+
+
+def run_in_memory(built: InMemoryConfig, *, out: Path | str | None = None, cache_dir: Path | str | None = None,
+                  progress: ProgressSink | None = None) -> AuditResult:
+    """Hold ``built``'s objects while :func:`~leakpro.audit.runner.run_audit` runs its config."""
+    from leakpro.audit.runner import run_audit
+
     with held(built.objects) as names:
         config = _renamed(built.config, names)
         try:
