@@ -64,7 +64,7 @@ def _op_cell(attack: AttackResult, level: float) -> str:
     if op is None:
         return '<td class="num">–</td>'
     return (f'<td class="num">{fmt.pct(op.tpr.value)} <span class="lp-muted">'
-            f"[{fmt.interval_pct(op.tpr.low, op.tpr.high)}]</span></td>")
+            f"{fmt.interval_pct(op.tpr.low, op.tpr.high)}</span></td>")
 
 
 def attack_table(result: AuditResult) -> str:
@@ -77,7 +77,7 @@ def attack_table(result: AuditResult) -> str:
             rows.append(
                 f"<tr><td>{escape(target.name)}</td><td>{escape(a.id)}{star}</td>"
                 f'<td class="num">{fmt.auc(a.auc.value)} <span class="lp-muted">'
-                f"[{fmt.interval_auc(a.auc.low, a.auc.high)}]</span></td>"
+                f"{fmt.interval_auc(a.auc.low, a.auc.high)}</span></td>"
                 f"{_op_cell(a, 0.01)}{_op_cell(a, 0.001)}"
                 f'<td class="num">{fmt.pct(a.advantage)}</td><td class="num">{fmt.seconds(a.runtime_s)}</td></tr>')
     return ("<table><thead><tr><th>target</th><th>attack</th><th>AUC [95 %]</th><th>TPR at 1 % FPR</th>"
@@ -160,7 +160,7 @@ def synthetic_html(result: SyntheticAuditResult, page: PageOne) -> str:
     rows = []
     for a in result.attacks:
         risk = a.risk
-        shown = (f"{fmt.pct(risk.value)} [{fmt.interval_pct(risk.ci_low, risk.ci_high)}]"
+        shown = (f"{fmt.pct(risk.value)} {fmt.interval_pct(risk.ci_low, risk.ci_high)}"
                  if risk.value is not None and risk.ci_low is not None and risk.ci_high is not None
                  else f"undefined ({risk.undefined_reason or ''})")
         rows.append(f"<tr><td>{escape(a.name)}</td><td class=\"num\">{fmt.pct(a.ori.rate)}</td>"
@@ -168,7 +168,7 @@ def synthetic_html(result: SyntheticAuditResult, page: PageOne) -> str:
                     f"<td class=\"num\">{escape(shown)}</td></tr>")
     for m in result.membership:
         rows.append(f"<tr><td>{escape(m.name)}</td><td class=\"num\" colspan=\"3\">AUC {fmt.auc(m.auc)}</td>"
-                    f"<td class=\"num\">[{fmt.interval_auc(m.ci_low, m.ci_high)}]</td></tr>")
+                    f"<td class=\"num\">{fmt.interval_auc(m.ci_low, m.ci_high)}</td></tr>")
     sizes = result.sizes
     facts = (f"real {sizes.get('real', 0):,} rows, synthetic {sizes.get('synthetic', 0):,}, control "
              f"{sizes.get('control', 0):,}; secrets {', '.join(result.secrets)}")
