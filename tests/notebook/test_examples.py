@@ -73,7 +73,7 @@ def test_pytorch_cnn_notebook(kernel: str, tmp_path: Path) -> None:
     outputs = _run("02_pytorch_cnn_digits.ipynb", kernel, tmp_path)
     verdict = _verdict(outputs)
     view = next(h for h in _html(outputs) if "LeakPro membership audit" in h)
-    assert f'data-level="{verdict}"' in view and "PyTorch SmallCNN" in view and "lira-offline" in view
+    assert f'data-level="{verdict}"' in view and "Small CNN on digits" in view and "lira-offline" in view
 
 
 @pytest.mark.slow
