@@ -35,8 +35,8 @@ from leakpro.results.types import AuditResult
 MEMBER_COLUMN = "leakpro_member"
 POPULATION_COLUMN = "leakpro_population"
 DEFAULT_DATA_NAME = "in-memory data"
-ARGUMENTS_NOTE = ("the fields above belong to the config built from your arguments: data ← members / non_members / "
-                  "population, target ← model / recipe, attacks ← attacks, reference.models ← reference_models")
+ARGUMENTS_NOTE = ("In leakpro.audit_model the fields above belong to the config built from your arguments: data ← members / non_members / "
+                  "population, target ← model / recipe, attacks ← attacks, reference.models ← reference_models.")
 
 
 @dataclass(frozen=True)
@@ -250,7 +250,8 @@ def run_in_memory(built: InMemoryConfig, *, out: Path | str | None = None, cache
         try:
             return run_audit(config, out=out, cache_dir=cache_dir, progress=progress)
         except ConfigError as exc:
-            raise ConfigError(exc.issues, (*exc.notes, ARGUMENTS_NOTE)) from None
+            exc.add_note(ARGUMENTS_NOTE)  # shown under the problems in a traceback
+            raise
 
 
 def _renamed(config: dict[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
