@@ -86,7 +86,7 @@ def test_in_memory_and_file_audits_give_identical_figures(split, tmp_path: Path)
 
 
 def test_result_view_table_save_and_load(split, tmp_path: Path) -> None:
-    path, frame, model = split
+    _, frame, model = split
     features = [c for c in frame.columns if c not in {"income", "in_training", "is_population"}]
     member = frame["in_training"].to_numpy()
     x = frame[features]

@@ -35,8 +35,9 @@ from leakpro.results.types import AuditResult
 MEMBER_COLUMN = "leakpro_member"
 POPULATION_COLUMN = "leakpro_population"
 DEFAULT_DATA_NAME = "in-memory data"
-ARGUMENTS_NOTE = ("In leakpro.audit_model the fields above belong to the config built from your arguments: data ← members / non_members / "
-                  "population, target ← model / recipe, attacks ← attacks, reference.models ← reference_models.")
+ARGUMENTS_NOTE = ("In leakpro.audit_model the fields above belong to the config built from your arguments: "
+                  "data ← members / non_members / population, target ← model / recipe, attacks ← attacks, "
+                  "reference.models ← reference_models.")
 
 
 @dataclass(frozen=True)
@@ -100,25 +101,26 @@ def _table(parts: list[tuple[Any, np.ndarray]], label: str) -> tuple[pd.DataFram
     return frame, features, names
 
 
-def _data_source(pairs: list[tuple[Any, np.ndarray]], issues: list[ConfigIssue]) -> tuple[str, Any]:
+def _data_source(pairs: list[tuple[Any, np.ndarray]], issues: list[ConfigIssue],
+                 ) -> tuple[str, list[tuple[Any, np.ndarray]]]:
     """``("table", DataFrame parts)`` or ``("arrays", ...)``; all of one kind and of one width."""
     frames = [isinstance(x, pd.DataFrame) for x, _ in pairs]
     if any(frames) and not all(frames):
         issues.append(ConfigIssue("members", "some X are DataFrames and some arrays",
                                   "give members, non_members and population X of the same kind"))
-        return "", None
+        return "", []
     if all(frames):
         columns = [list(map(str, x.columns)) for x, _ in pairs]
         if any(c != columns[0] for c in columns):
             issues.append(ConfigIssue("non_members", "the DataFrames do not have the same columns in the same order",
                                       f"use the members' columns {columns[0][:8]}"))
-            return "", None
+            return "", []
         return "table", pairs
     shapes = {x.shape[1:] for x, _ in pairs}
     if len(shapes) != 1:
         issues.append(ConfigIssue("non_members", f"X arrays of different record shapes {sorted(shapes)}",
                                   "give every record the shape of the members' records"))
-        return "", None
+        return "", []
     if not all(np.issubdtype(x.dtype, np.number) or x.dtype == bool for x, _ in pairs):
         return "table", [(pd.DataFrame(x.reshape(len(x), -1)).rename(columns=str), y) for x, y in pairs]
     return "arrays", pairs
@@ -178,7 +180,7 @@ def in_memory_config(
                                   "a torch.nn.Module", "drop it: reference models of scikit-learn style models are "
                                   "sklearn.base.clone copies of it, refit"))
     pairs = [p for p in checked.values() if p is not None]
-    kind, parts = _data_source(pairs, issues) if len(pairs) == len(checked) else ("", None)
+    kind, parts = _data_source(pairs, issues) if len(pairs) == len(checked) else ("", [])
     objects: dict[str, Any] = {"model": model}
     raw_recipe = _recipe(model, recipe, "architecture", objects, issues) if is_torch else None
     if issues:

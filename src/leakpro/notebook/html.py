@@ -18,7 +18,8 @@ from leakpro.synthetic.results import SyntheticAuditResult
 
 STYLE = """<style>
 .leakpro-nb{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:13px;line-height:1.4;max-width:980px}
-.leakpro-nb .lp-verdict{border-left:6px solid #888;border-radius:4px;padding:6px 12px;margin:4px 0 8px;background:#f6f6f6}
+.leakpro-nb .lp-verdict{border-left:6px solid #888;border-radius:4px;padding:6px 12px;margin:4px 0 8px;
+background:#f6f6f6}
 .leakpro-nb .lp-level{font-size:1.5em;font-weight:700;margin-right:10px}
 .leakpro-nb .lp-low{border-color:#2e7d32}.leakpro-nb .lp-low .lp-level{color:#2e7d32}
 .leakpro-nb .lp-moderate{border-color:#b26a00}.leakpro-nb .lp-moderate .lp-level{color:#b26a00}
@@ -113,7 +114,8 @@ def roc_svg(curves: Sequence[tuple[str, Sequence[float], Sequence[float]]], *, f
     for i, (label, fpr, tpr) in enumerate(curves):
         colour = COLOURS[i % len(COLOURS)]
         points = " ".join(xy(f, t) for f, t in zip(fpr, tpr, strict=True))
-        parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="{2 if i == 0 else 1.2}"/>')
+        weight = 2 if i == 0 else 1.2
+        parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="{weight}"/>')
         if i < 4:
             y = top + size_h + 36 + 14 * i
             parts.append(f'<line x1="{left}" y1="{y - 4}" x2="{left + 16}" y2="{y - 4}" stroke="{colour}" '
@@ -129,7 +131,7 @@ def _curves(result: AuditResult) -> list[tuple[str, Sequence[float], Sequence[fl
         chosen = [a for a in target.attacks if a.id == primary]
         return chosen[0] if chosen else max(target.attacks, key=lambda a: a.auc.value, default=None)
 
-    curves = []
+    curves: list[tuple[str, Sequence[float], Sequence[float]]] = []
     for target in result.targets:
         a = best(target) if target.role != "defence" else None
         if a is not None:

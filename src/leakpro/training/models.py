@@ -180,7 +180,8 @@ def build_model(name: str, params: dict[str, Any], in_features: int, n_classes: 
 def unresettable_layers(module: nn.Module) -> list[str]:
     """Layers of ``module`` that hold parameters of their own but have no ``reset_parameters()``."""
     return [name or type(module).__name__ for name, sub in module.named_modules()
-            if any(True for _ in sub.parameters(recurse=False)) and not callable(getattr(sub, "reset_parameters", None))]
+            if any(True for _ in sub.parameters(recurse=False))
+            and not callable(getattr(sub, "reset_parameters", None))]
 
 
 def architecture_of(module: nn.Module) -> ModelFactory:
