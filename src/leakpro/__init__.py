@@ -1,19 +1,36 @@
 """LeakPro: measure how much sensitive data leaks from what an organisation shares.
 
 The package imports its heavy dependencies lazily so that ``leakpro --help`` stays fast.
-``leakpro.audit(...)`` runs a membership-inference audit from a config (see :mod:`leakpro.audit.runner`).
+``leakpro.audit(...)`` runs a membership-inference audit from a config (see :mod:`leakpro.audit.runner`);
+``leakpro.audit_model(...)`` and ``leakpro.audit_synthetic(...)`` audit objects held in memory, for notebooks
+(see :mod:`leakpro.notebook`), and ``leakpro.load_result(dir)`` reads a saved result back.
 """
 
 from __future__ import annotations
 
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leakpro import audit
+from leakpro.version import __version__
 
-__version__ = "0.1.0"
+__all__ = ["__version__", "audit", "audit_model", "audit_synthetic", "load_result"]
 
-__all__ = ["__version__", "audit"]
+
+_NOTEBOOK = ("audit_model", "audit_synthetic", "load_result")
+
+if TYPE_CHECKING:
+    from leakpro.notebook import audit_model, audit_synthetic, load_result
+
+
+def __getattr__(name: str) -> Any:
+    """``audit_model``, ``audit_synthetic`` and ``load_result`` of :mod:`leakpro.notebook`, imported on first use
+    (with their full signatures) so that ``leakpro --help`` does not import the report's dependencies."""
+    if name in _NOTEBOOK:
+        import leakpro.notebook
+
+        return getattr(leakpro.notebook, name)
+    raise AttributeError(f"module 'leakpro' has no attribute {name!r}")
 
 
 class _CallableAudit(types.ModuleType):

@@ -154,6 +154,25 @@ def check_population(attacks: list[AttackSpec], explicit: bool, n_population: in
     return kept, tuple(skipped)
 
 
+def check_references(attacks: list[AttackSpec], explicit: bool, target: Target, issues: list[ConfigIssue],
+                     ) -> tuple[list[AttackSpec], tuple[str, ...]]:
+    """Without a way to train reference models like the target (an object ``sklearn.base.clone`` cannot copy),
+    attacks that need them are config errors when listed by name, and left out of ``attacks: all``."""
+    kind = type(getattr(target, "estimator", target)).__name__
+    kept, skipped = [], []
+    for spec in attacks:
+        if not spec.attack.reference_models_needed():
+            kept.append(spec)
+        elif explicit:
+            issues.append(ConfigIssue(spec.field or f"attacks.{spec.id}", f"needs reference models, and {kind} "
+                                      "cannot be copied with sklearn.base.clone to train them",
+                                      "use attacks without reference models (loss, population, qmia, label-only), or "
+                                      "audit a scikit-learn compatible estimator (get_params / set_params / fit)"))
+        else:
+            skipped.append(f"{spec.id} (needs reference models; {kind} cannot be copied with sklearn.base.clone)")
+    return kept, tuple(skipped)
+
+
 def check_sections_population(config: AuditConfig, game: MembershipGame, issues: list[ConfigIssue]) -> None:
     for section in ("extraction", "property"):
         if getattr(config, section) is not None and game.population.size == 0:

@@ -26,6 +26,7 @@ from leakpro.audit.checks import (
     check_out_dirs,
     check_population,
     check_recipe,
+    check_references,
     check_sections_population,
     check_seeds,
     check_target_on_data,
@@ -242,7 +243,7 @@ def _trainer(config: AuditConfig, dataset: Dataset, target: Target | None, issue
             return None
         return SklearnTrainer(proto, dataset.n_classes)
     estimator = getattr(target, "estimator", None)
-    return SklearnTrainer(estimator, dataset.n_classes) if estimator is not None else None
+    return SklearnTrainer(estimator, dataset.n_classes) if SklearnTrainer.can_clone(estimator) else None
 
 
 def _no_proba(estimator: Any) -> ConfigIssue:
@@ -253,7 +254,8 @@ def _no_proba(estimator: Any) -> ConfigIssue:
 def _load_target(config: AuditConfig, dataset: Dataset | None, base: Path, issues: list[ConfigIssue],
                  notes: list[str]) -> Target | None:
     """The user's model, checked as far as it can be without the data when the data did not load."""
-    from leakpro.targets.loading import load_sklearn_estimator, load_torch_target
+    from leakpro.targets.loading import load_held_model, load_sklearn_estimator, load_torch_target
+    from leakpro.targets.torch_target import TorchTarget
 
     spec = config.target
     waits = "the model's first answers on the data and its classes are checked once the data loads"
@@ -278,9 +280,12 @@ def _load_target(config: AuditConfig, dataset: Dataset | None, base: Path, issue
                 notes.append(f"target.model, target.weights: the architecture is built (its input width comes "
                              f"from the data) and {waits}")
             return None
+        if spec.memory is not None:
+            module = load_held_model(spec, issues)
+            return TorchTarget(module, dataset.n_classes) if module is not None else None
         in_features = int(np.prod(dataset.features.shape[1:]))
         return load_torch_target(spec, in_features, dataset.n_classes, base, issues)
-    est = load_sklearn_estimator(spec, base, issues)
+    est = load_held_model(spec, issues) if spec.memory is not None else load_sklearn_estimator(spec, base, issues)
     if est is None:
         return None
     from leakpro.targets.sklearn_target import SklearnTarget
@@ -352,6 +357,9 @@ def build_plan(config: AuditConfig, base: Path, *, out: Path | None = None,
         attacks, skipped = check_population(attacks, config.attacks != "all", int(game.population.size), issues)
         check_sections_population(config, game, issues)
     trainer = _trainer(config, loaded.dataset, target, issues) if loaded is not None and not imports else None
+    if target is not None and trainer is None and spec.kind == "sklearn":
+        attacks, unclonable = check_references(attacks, config.attacks != "all", target, issues)
+        skipped += unclonable
     k = max([a.attack.reference_models_needed() for a in attacks] + [0])
     check_seeds(config, k, issues)
     check_recipe(config, k, issues)

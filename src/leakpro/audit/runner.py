@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-import leakpro
 from leakpro.audit.api_attacks import run_extraction_section, run_property_section
 from leakpro.audit.defences import TargetSetup, defence_recipe, defence_setups
 from leakpro.audit.headline import PRIMARY_SHARE, HeadlineChoice, choose_headline
@@ -45,6 +44,7 @@ from leakpro.results.types import (
 )
 from leakpro.targets.protocol import Target
 from leakpro.targets.trainers import TorchTrainer, Trainer
+from leakpro.version import __version__
 
 DEFAULT_DELTA = 1e-5  # δ for ε lower bounds of targets without a DP accountant
 T = TypeVar("T")
@@ -251,7 +251,7 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
         raise AuditIncomplete(failures, None, None)
     target_results = [t for t, _ in audited]
     result = AuditResult(
-        leakpro_version=leakpro.__version__,
+        leakpro_version=__version__,
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         seed=cfg.seed, config=cfg.model_dump(mode="json"), config_hash=plan.config_hash,
         versions=package_versions(),
@@ -333,8 +333,11 @@ def _notes(plan: AuditPlan, inversion: list[Any] | None = None, failures: list[F
     if inversion and not any(r.target == "untrained" for r in inversion):
         notes.append("Class inversion: the untrained control was left out, since some layer of the architecture has "
                      "no reset_parameters(); its level compares with chance and the null target only.")
+    describe = getattr(plan.trainer, "describe", None)
+    if plan.reference_models and callable(describe):
+        notes.append(describe())
     if plan.skipped:
-        notes.append("Not run (too few population records, known non-members): " + "; ".join(plan.skipped) + ".")
+        notes.append("Not run: " + "; ".join(plan.skipped) + ".")
     elif plan.game.population.size == 0:
         notes.append("No population data was given: attacks that need known non-members were not possible.")
     return notes

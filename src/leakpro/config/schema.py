@@ -62,6 +62,8 @@ class DataSpec(_Strict):
     builtin: str | None = Field(None, description="a registered dataset, e.g. 'adult'")
     table: Path | None = Field(None, description="CSV or Parquet file")
     arrays: Path | None = Field(None, description=".npz file of arrays")
+    memory: str | None = Field(None, description="a table (DataFrame) or arrays held in this Python session, "
+                               "named '@...' by leakpro.audit_model (no file is read)")
     label: str | None = Field(None, description="label column (table) or label array name (arrays)")
     features: list[str] | str | None = Field(None, description="feature columns, or the .npz array name")
     members: MembersSpec | None = None
@@ -70,7 +72,7 @@ class DataSpec(_Strict):
 
     @model_validator(mode="after")
     def _one_source(self) -> DataSpec:
-        if sum(v is not None for v in (self.builtin, self.table, self.arrays)) != 1:
+        if sum(v is not None for v in (self.builtin, self.table, self.arrays, self.memory)) != 1:
             raise ValueError("give exactly one of builtin, table or arrays")
         return self
 
@@ -88,6 +90,8 @@ class TargetSpec(_Strict):
     recipe: TorchRecipe | None = Field(None, description="torch: how to train reference models")
     estimator: str | None = Field(None, description="sklearn with train: 'package.module:Class'")
     http: HttpTargetSpec | None = Field(None, description="http: the prediction endpoint, its mapping and budget")
+    memory: str | None = Field(None, description="a fitted model held in this Python session, named '@...' by "
+                               "leakpro.audit_model (no file is read)")
 
 
 class ReferenceSpec(_Strict):

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from leakpro.config.errors import ConfigIssue
+from leakpro.config.memory import PREFIX, lookup
 from leakpro.config.schema import DataSpec
 from leakpro.data.dataset import Dataset
 from leakpro.data.registry import builtin_datasets
@@ -101,9 +102,10 @@ def _first(counts: dict[str, int], n: int = 5) -> str:
     return "{" + shown + (f", … {len(items) - n} more" if len(items) > n else "") + "}"
 
 
-def load_table(spec: DataSpec, numeric: bool, base: Path, issues: list[ConfigIssue]) -> LoadedData | None:
-    assert spec.table is not None
-    frame = read_table(base / spec.table, "data.table", issues)
+def load_table(spec: DataSpec, numeric: bool, base: Path, issues: list[ConfigIssue],
+               held: pd.DataFrame | None = None) -> LoadedData | None:
+    """A CSV/Parquet table, or (``held``) the DataFrame held in this session under ``data.memory``."""
+    frame = held.copy() if held is not None else read_table(base / str(spec.table), "data.table", issues)
     if frame is None:
         return None
     for field, spec_part in (("data.members.key", spec.members), ("data.population.key", spec.population)):
@@ -154,7 +156,8 @@ def load_table(spec: DataSpec, numeric: bool, base: Path, issues: list[ConfigIss
             issues.append(ConfigIssue("data.table", f"{overflow} feature values lie beyond float32's range (about "
                                       "3.4e38) and become infinite", "rescale them before the audit"))
     labels, classes = _labels(frame[spec.label], "data.label", issues)
-    ds = Dataset(spec.table.stem, x, labels, classes, frame=frame, feature_names=tuple(features))
+    name = Path(str(spec.table)).stem if held is None else str(spec.memory).removeprefix(PREFIX)
+    ds = Dataset(name, x, labels, classes, frame=frame, feature_names=tuple(features))
     return LoadedData(ds, members, population)
 
 
@@ -190,18 +193,22 @@ def _index_mask(path: Path, n: int, field: str, issues: list[ConfigIssue]) -> np
     return mask
 
 
-def load_arrays(spec: DataSpec, base: Path, issues: list[ConfigIssue]) -> LoadedData | None:
-    assert spec.arrays is not None
-    path = base / spec.arrays
-    if not path.is_file():
+def load_arrays(spec: DataSpec, base: Path, issues: list[ConfigIssue],
+                held: dict[str, np.ndarray] | None = None) -> LoadedData | None:
+    """An ``.npz`` file, or (``held``) the arrays held in this session under ``data.memory``."""
+    path = base / str(spec.arrays)
+    if held is not None:
+        arrays = dict(held)
+    elif not path.is_file():
         issues.append(ConfigIssue("data.arrays", "file not found", "give an existing .npz", str(path)))
         return None
-    try:
-        arrays = dict(np.load(path, allow_pickle=False))
-    except Exception as exc:
-        issues.append(ConfigIssue("data.arrays", f"not a readable .npz without pickles: {exc}",
-                                  "save with numpy.savez of plain numeric arrays"))
-        return None
+    else:
+        try:
+            arrays = dict(np.load(path, allow_pickle=False))
+        except Exception as exc:
+            issues.append(ConfigIssue("data.arrays", f"not a readable .npz without pickles: {exc}",
+                                      "save with numpy.savez of plain numeric arrays"))
+            return None
     fkey = spec.features if isinstance(spec.features, str) else "x"
     lkey = spec.label or "y"
     for key, field in ((fkey, "data.features"), (lkey, "data.label")):
@@ -234,7 +241,8 @@ def load_arrays(spec: DataSpec, base: Path, issues: list[ConfigIssue]) -> Loaded
         else:
             population = arrays[pop_key].astype(bool)
     labels, classes = _labels(y, "data.label", issues)
-    ds = Dataset(path.stem, x.astype(np.float32), labels, classes)
+    name = path.stem if held is None else str(spec.memory).removeprefix(PREFIX)
+    ds = Dataset(name, x.astype(np.float32), labels, classes)
     return LoadedData(ds, members, population)
 
 
@@ -257,4 +265,20 @@ def load_data(spec: DataSpec, numeric: bool, base: Path, issues: list[ConfigIssu
         return load_builtin(spec, issues)
     if spec.table is not None:
         return load_table(spec, numeric, base, issues)
+    if spec.memory is not None:
+        return load_held(spec, numeric, issues)
     return load_arrays(spec, base, issues)
+
+
+def load_held(spec: DataSpec, numeric: bool, issues: list[ConfigIssue]) -> LoadedData | None:
+    """Data held in this Python session (:mod:`leakpro.config.memory`): a DataFrame is read as a table, a dict
+    of arrays as an ``.npz`` would be; every check of those paths applies."""
+    held = lookup(str(spec.memory))
+    if isinstance(held, pd.DataFrame):
+        return load_table(spec, numeric, Path("."), issues, held=held)
+    if isinstance(held, dict) and all(isinstance(v, np.ndarray) for v in held.values()):
+        return load_arrays(spec, Path("."), issues, held=held)
+    issues.append(ConfigIssue("data.memory", "no table or arrays are held under this name in this Python session",
+                              "pass the data to leakpro.audit_model, or name a file with data.table / data.arrays",
+                              str(spec.memory)))
+    return None

@@ -211,12 +211,28 @@ def _runs(result: AuditResult) -> list[dict[str, Any]]:
     return list(runs.values())
 
 
+@dataclass(frozen=True)
+class PageOne:
+    """Page one's parts: every applicable section's content, the risk table's rows and the headline row."""
+
+    sections: list[SectionContent]
+    rows: list[tuple[str, SummaryRow | None]]
+    headline: SummaryRow | None
+
+
+def page_one(inputs: ReportInputs, env: jinja2.Environment | None = None) -> PageOne:
+    """The sections built from ``inputs`` and page one's risk table and headline (also for a notebook's view)."""
+    env = env or environment()
+    contents = [s.build(inputs, env) for s in registered_sections() if s.applies(inputs)]
+    rows = _summary_rows(contents)
+    return PageOne(contents, rows, worst_row(rows))
+
+
 def render_html(inputs: ReportInputs) -> str:
     """The whole report as one self-contained HTML document."""
     env = environment()
-    contents = [s.build(inputs, env) for s in registered_sections() if s.applies(inputs)]
-    rows = _summary_rows(contents)
-    headline = worst_row(rows)
+    page = page_one(inputs, env)
+    contents, rows, headline = page.sections, page.rows, page.headline
     result = inputs.result
     return env.get_template("report.html.j2").render(
         result=result,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -89,8 +89,11 @@ def audit_synthetic(
     column_types: dict[str, str] | None = None,
     n_attacks: int | None = None,
     seed: int = 0,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> SyntheticAuditResult:
-    """Audit a synthetic table made from ``real_df`` (ORI) with ``control_df`` as CONTROL; see the module."""
+    """Audit a synthetic table made from ``real_df`` (ORI) with ``control_df`` as CONTROL; see the module.
+
+    ``progress(attack, done, total)`` is called before each attack and once at the end (``done == total``)."""
     start = time.perf_counter()
     types = validate_inputs(
         real_df,
@@ -107,7 +110,14 @@ def audit_synthetic(
     aux = list(aux_columns) if aux_columns is not None else [c for c in columns if c not in (secrets or [])]
     n = n_attacks if n_attacks is not None else DEFAULT_N_ATTACKS
     plan = plan_attacks(columns, chosen_secrets, aux, n, seed)
-    results = in_family([attack.run(tables) for attack in plan])
+    ran: list[AttackResult | MembershipResult] = []
+    for i, attack in enumerate(plan):
+        if progress is not None:
+            progress(type(attack).__name__, i, len(plan))
+        ran.append(attack.run(tables))
+    if progress is not None:
+        progress("", len(plan), len(plan))
+    results = in_family(ran)
     sizes = {"real": len(real_df), "synthetic": len(synthetic_df), "control": len(control_df)}
     options = {
         "secrets": chosen_secrets,

@@ -122,3 +122,32 @@ def load_sklearn_estimator(spec: TargetSpec, base: Path, issues: list[ConfigIssu
                                   "list them in target.trusted_types after checking them", needs_trust=True))
         return None
     return sio.load(path, trusted=untrusted)
+
+
+def load_held_model(spec: TargetSpec, issues: list[ConfigIssue]) -> Any | None:
+    """The model held in this Python session under ``target.memory`` (:mod:`leakpro.config.memory`).
+
+    It is the caller's own object, so nothing is unpickled or imported; it must fit ``target.kind``: a
+    ``torch.nn.Module`` for torch, an object with ``predict_proba`` or ``predict`` for sklearn.
+    """
+    from leakpro.config.memory import lookup
+
+    model = lookup(str(spec.memory))
+    if model is None:
+        issues.append(ConfigIssue("target.memory", "no model is held under this name in this Python session",
+                                  "pass the model to leakpro.audit_model, or name a file with target.file / "
+                                  "target.weights", str(spec.memory)))
+        return None
+    if spec.kind == "torch":
+        from torch import nn
+
+        if not isinstance(model, nn.Module):
+            issues.append(ConfigIssue("target.memory", f"a torch target must be a torch.nn.Module, not "
+                                      f"{type(model).__name__}", "pass the module itself"))
+            return None
+    elif not (hasattr(model, "predict_proba") or hasattr(model, "predict")):
+        issues.append(ConfigIssue("target.memory", f"{type(model).__name__} has neither predict_proba nor predict",
+                                  "pass a fitted classifier (scikit-learn, XGBoost, LightGBM, or any object with "
+                                  "predict_proba(X) / predict(X))"))
+        return None
+    return model

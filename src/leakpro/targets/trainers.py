@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from leakpro.config.memory import is_memory_name
 from leakpro.config.recipe import TorchRecipe
 from leakpro.data.dataset import Features
 from leakpro.targets.protocol import Target
@@ -40,6 +41,14 @@ class TorchTrainer:
     def key(self) -> str:
         return _digest({"torch": self.recipe.model_dump(), "classes": self.n_classes})
 
+    def describe(self) -> str:
+        """How reference models are made, for the results' notes."""
+        r = self.recipe
+        model = "copies of the audited module's architecture (parameters re-initialised)" \
+            if is_memory_name(r.model) else f"{r.model} networks"
+        return (f"Reference models are {model} trained from scratch with the stated recipe ({r.optimizer}, "
+                f"lr {r.lr:g}, {r.epochs} epochs, batch size {r.batch_size}), each on its own half of the candidates.")
+
 
 class SklearnTrainer:
     """Clones the prototype estimator's parameters; ``random_state`` is set from the seed when present."""
@@ -47,6 +56,25 @@ class SklearnTrainer:
     def __init__(self, prototype: Any, n_classes: int) -> None:
         self.prototype = prototype
         self.n_classes = n_classes
+
+    @staticmethod
+    def can_clone(estimator: Any) -> bool:
+        """Whether reference models can be made like ``estimator``: ``sklearn.base.clone`` copies it unfitted."""
+        if estimator is None:
+            return False
+        from sklearn.base import clone
+
+        try:
+            clone(estimator)
+        except Exception:  # not an estimator (no get_params), or parameters clone cannot copy
+            return False
+        return True
+
+    def describe(self) -> str:
+        """How reference models are made, for the results' notes."""
+        return (f"Reference models are copies of the audited {type(self.prototype).__name__} made with "
+                "sklearn.base.clone (the same parameters, unfitted; random_state set per model), each refit on "
+                "its own half of the candidates.")
 
     def fit(self, features: Features, labels: np.ndarray, seed: int) -> Target:
         from sklearn.base import clone

@@ -19,6 +19,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from leakpro.config.memory import is_memory_name, lookup
 from leakpro.registry import Registry
 
 ModelFactory = Callable[..., nn.Module]
@@ -136,10 +137,16 @@ def import_problem(name: str, *, trust: bool) -> str | None:
 
 
 def resolve_model(name: str) -> ModelFactory:
-    """A registered name, or ``package.module:Class`` for a user's own module."""
+    """A registered name, ``package.module:Class`` for a user's own module, or ``@name``: an architecture held in
+    this Python session (:func:`architecture_of`, registered by :func:`leakpro.audit_model`)."""
     _import_builtin_models()
     if name in _MODELS:
         return _MODELS.get(name)
+    if is_memory_name(name):
+        held = lookup(name)
+        if not callable(held):
+            raise ValueError(f"no architecture is held under {name!r} in this Python session")
+        return held
     if ":" in name:
         module_name, _, attr = name.partition(":")
         module = importlib.import_module(module_name)
@@ -163,3 +170,42 @@ def build_model(name: str, params: dict[str, Any], in_features: int, n_classes: 
     if not isinstance(model, nn.Module):
         raise TypeError(f"model {name!r} built a {type(model).__name__}, not a torch.nn.Module")
     return model
+
+
+def unresettable_layers(module: nn.Module) -> list[str]:
+    """Layers of ``module`` that hold parameters of their own but have no ``reset_parameters()``."""
+    return [name or type(module).__name__ for name, sub in module.named_modules()
+            if any(True for _ in sub.parameters(recurse=False))
+            and not callable(getattr(sub, "reset_parameters", None))]
+
+
+def architecture_of(module: nn.Module) -> ModelFactory:
+    """A factory of fresh, untrained copies of ``module``: the same layers, every parameter re-initialised by its
+    layer's own ``reset_parameters()`` (from torch's generator, which training seeds). Reference models of an
+    in-memory target are built with it. Raises ValueError naming the layers that cannot be re-initialised.
+
+    >>> net = nn.Sequential(nn.Linear(3, 2))
+    >>> fresh = architecture_of(net)()
+    >>> fresh is not net and fresh[0].weight.shape == net[0].weight.shape
+    True
+    """
+    import copy
+
+    missing = unresettable_layers(module)
+    if missing:
+        raise ValueError(f"layers {missing} have parameters but no reset_parameters(), so fresh copies of "
+                         f"{type(module).__name__} cannot be made")
+    template = copy.deepcopy(module).cpu()
+
+    def fresh() -> nn.Module:
+        model = copy.deepcopy(template)
+        for sub in model.modules():
+            reset = getattr(sub, "reset_parameters", None)
+            if callable(reset) and any(True for _ in sub.parameters(recurse=False)):
+                reset()
+            running = getattr(sub, "reset_running_stats", None)
+            if callable(running):  # batch-norm statistics are learned from the training data too
+                running()
+        return model.train()
+
+    return fresh

@@ -16,9 +16,9 @@ from typing import Any
 
 from rich.console import Console
 
-import leakpro
 from leakpro.config.yaml_io import load_yaml_file
 from leakpro.results.types import AuditResult, DataSummary
+from leakpro.version import __version__
 from leakpro.web.jobs import WebProgress
 from leakpro.web.models import Audit, AuditKind
 from leakpro.web.storage import AuditDir
@@ -60,7 +60,7 @@ def _write_synthetic_frame(path: Path, config: dict[str, Any], seed: int, n_reco
     """The report reads ``results.json`` and slots ``synthetic_results.json`` in beside it: a synthetic-only
     audit gets a ``results.json`` with no membership targets, so the report shows its synthetic section only."""
     result = AuditResult(
-        leakpro_version=leakpro.__version__, created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        leakpro_version=__version__, created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         seed=seed, config=config,
         config_hash=hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest(),
         versions=dict(versions),
