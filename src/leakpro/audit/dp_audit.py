@@ -18,15 +18,20 @@ real data has no gradient; a correct recipe never yields a bound above its claim
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
-from leakpro.config.schema import DPAuditSpec
+from leakpro.audit.defences import defence_recipe
+from leakpro.config.errors import ConfigIssue
+from leakpro.config.schema import AuditConfig, DefenceSpec, DPAuditSpec
 from leakpro.metrics.dp_bounds import multi_run_bound, one_run_bound
 from leakpro.results.dp_audit import DPAuditResult, DPBound
 from leakpro.training.dp_canaries import CORRECT, PLANTED_BUGS, CanaryRun, Mechanism, train_with_canaries
 from leakpro.training.recipe import TorchRecipe
 
-OBSERVATIONS = ("every_update", "final_model")
+Observation = Literal["every_update", "final_model"]
+OBSERVATIONS: tuple[Observation, ...] = ("every_update", "final_model")
 
 
 def score_every_update(observed: np.ndarray, sample_rate: float, noise_multiplier: float) -> np.ndarray:
@@ -42,7 +47,7 @@ def score_final_model(final_change: np.ndarray) -> np.ndarray:
     return -np.asarray(final_change, dtype=np.float64)
 
 
-def canary_scores(run: CanaryRun, observed: str) -> np.ndarray:
+def canary_scores(run: CanaryRun, observed: Observation) -> np.ndarray:
     if observed == "every_update":
         return score_every_update(run.observed, run.sample_rate, run.noise_multiplier)
     return score_final_model(run.final_change)
@@ -61,7 +66,7 @@ def bounds_from_runs(runs: list[CanaryRun], confidence: float) -> list[DPBound]:
             if analysis == "multi_run":
                 multi = multi_run_bound(scores, included, delta=delta, confidence=each)
                 out.append(DPBound(observed=observed, analysis="multi_run", epsilon_lower_bound=multi.epsilon,
-                                   guesses=len(runs), correct=multi.true_positives,
+                                   guesses=len(runs), correct=multi.true_positives, tried=1,
                                    false_positives=multi.false_positives, claim_violated=multi.epsilon > claim))
                 continue
             s, inc = (scores[0], included[0]) if analysis == "one_run" else (
@@ -69,7 +74,7 @@ def bounds_from_runs(runs: list[CanaryRun], confidence: float) -> list[DPBound]:
             one = one_run_bound(s, inc, delta=delta, confidence=each)
             out.append(DPBound(observed=observed, analysis="one_run" if analysis == "one_run" else "one_run_pooled",
                                epsilon_lower_bound=one.epsilon, guesses=one.guesses, correct=one.correct,
-                               tried=one.tried, claim_violated=one.epsilon > claim))
+                               tried=one.tried, false_positives=None, claim_violated=one.epsilon > claim))
     return out
 
 
@@ -113,3 +118,48 @@ def assumptions(run: CanaryRun, spec: DPAuditSpec, n_bounds: int) -> list[str]:
 def mechanisms(spec: DPAuditSpec) -> list[Mechanism]:
     """The recipe as configured, then each requested planted bug."""
     return [CORRECT, *(PLANTED_BUGS[name] for name in spec.planted_bugs)]
+
+
+def dp_recipes(config: AuditConfig) -> list[tuple[str, TorchRecipe]]:
+    """The DP recipes the section audits: the target's (when it has dp) and each training-side DP defence's."""
+    recipes: list[tuple[str, TorchRecipe]] = []
+    if config.target.recipe is not None and config.target.recipe.dp is not None:
+        recipes.append(("target", config.target.recipe))
+    for spec in config.defences:
+        recipe = defence_recipe(config, spec) if config.target.recipe is not None else None
+        if recipe is not None and recipe.dp is not None:
+            recipes.append((spec.name, recipe))
+    return recipes
+
+
+def run_dp_audits(config: AuditConfig, features: np.ndarray, labels: np.ndarray, n_classes: int) -> list[DPAuditResult]:
+    """The ``dp_audit`` section: every DP recipe on the members, then each planted bug of the first recipe."""
+    spec = config.dp_audit
+    assert spec is not None
+    x = np.asarray(features, dtype=np.float32)
+    out: list[DPAuditResult] = []
+    for i, (name, recipe) in enumerate(dp_recipes(config)):
+        chosen = mechanisms(spec) if i == 0 else [CORRECT]
+        out += [audit_recipe(name, recipe, x, labels, n_classes, spec, config.seed + 11, m) for m in chosen]
+    return out
+
+
+def check_dp_audit(config: AuditConfig, issues: list[ConfigIssue]) -> None:
+    """dp_audit needs LeakPro to train a torch target with a DP recipe (on the target or a defence)."""
+    if config.dp_audit is None:
+        return
+    spec = config.target
+    if not (spec.train and spec.kind == "torch" and spec.recipe is not None):
+        issues.append(ConfigIssue("dp_audit", "the canary audit retrains the DP recipe",
+                                  "use target.train: true with a torch recipe, or drop dp_audit"))
+    elif not any(r.dp is not None for r in [spec.recipe] + [defence_recipe_or_none(config, d) for d in config.defences]
+                 if r is not None):
+        issues.append(ConfigIssue("dp_audit", "no DP recipe to audit",
+                                  "set target.recipe.dp (or a defence with recipe.dp), or drop dp_audit"))
+
+
+def defence_recipe_or_none(config: AuditConfig, spec: DefenceSpec) -> TorchRecipe | None:
+    try:
+        return defence_recipe(config, spec)
+    except ValueError:  # an invalid override: check_defences reports it
+        return None

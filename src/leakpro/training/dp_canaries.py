@@ -23,17 +23,19 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import torch
-from opacus.optimizers import DPOptimizer
 from torch import nn
 from torch.func import functional_call, grad, vmap
 
 from leakpro.training.models import build_model
 from leakpro.training.recipe import TorchRecipe
 from leakpro.training.torch_train import make_optimizer, torch_threads
+
+if TYPE_CHECKING:
+    from opacus.optimizers import DPOptimizer
 
 Clipping = Literal["per_sample", "none", "per_batch"]
 
@@ -74,20 +76,24 @@ class CanaryRun:
     model: nn.Module
 
 
-class _BuggyClipping(DPOptimizer):
-    """A DPOptimizer whose clipping is wrong on purpose (planted bugs only)."""
+def dp_optimizer_class(clipping: Clipping) -> type[DPOptimizer]:
+    """Opacus's DPOptimizer, or (planted bugs only) a subclass whose clipping is wrong on purpose."""
+    from opacus.optimizers import DPOptimizer
 
-    clipping: Clipping = "none"
+    if clipping == "per_sample":
+        return DPOptimizer
 
-    def clip_and_accumulate(self) -> None:
-        sums = [self._get_flat_grad_sample(p).to(p.dtype).sum(0) for p in self.params]
-        factor = 1.0
-        if self.clipping == "per_batch":  # clip the batch-mean gradient to C, as clip_grad_norm_ would
-            norm = float(torch.sqrt(sum((s * s).sum() for s in sums)))
-            assert self.expected_batch_size is not None
-            factor = min(1.0, self.max_grad_norm * self.expected_batch_size / (norm + 1e-6))
-        for p, s in zip(self.params, sums, strict=True):
-            p.summed_grad = s * factor
+    class PlantedClippingBug(DPOptimizer):
+        def clip_and_accumulate(self) -> None:
+            sums = [self._get_flat_grad_sample(p).to(p.dtype).sum(0) for p in self.params]
+            factor = 1.0
+            if clipping == "per_batch":  # clip the batch-mean gradient to C, as clip_grad_norm_ would
+                norm = float(torch.sqrt(sum((s * s).sum() for s in sums)))
+                factor = min(1.0, self.max_grad_norm * (self.expected_batch_size or 1) / (norm + 1e-6))
+            for p, s in zip(self.params, sums, strict=True):
+                p.summed_grad = s * factor
+
+    return PlantedClippingBug
 
 
 def claimed_noise(recipe: TorchRecipe, sample_rate: float, steps: int) -> float:
@@ -100,8 +106,10 @@ def claimed_noise(recipe: TorchRecipe, sample_rate: float, steps: int) -> float:
     if dp.noise_multiplier is not None:
         return float(dp.noise_multiplier)
     assert dp.target_epsilon is not None
-    return float(get_noise_multiplier(target_epsilon=dp.target_epsilon, target_delta=dp.delta,
-                                      sample_rate=sample_rate, steps=steps, accountant="rdp"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Opacus: "optimal order is the largest alpha" (still an upper bound)
+        return float(get_noise_multiplier(target_epsilon=dp.target_epsilon, target_delta=dp.delta,
+                                          sample_rate=sample_rate, steps=steps, accountant="rdp"))
 
 
 def accountant_epsilon(noise_multiplier: float, sample_rate: float, steps: int, delta: float) -> float:
@@ -141,10 +149,9 @@ def _train(recipe: TorchRecipe, features: np.ndarray, labels: np.ndarray, n_clas
     holder = nn.Module()
     holder.model = build_model(recipe.model, recipe.params, int(np.prod(x.shape[1:])), n_classes)
     holder.canary = nn.Parameter(torch.zeros(m))
-    cls = DPOptimizer if mechanism.clipping == "per_sample" else type(
-        "PlantedBug", (_BuggyClipping,), {"clipping": mechanism.clipping})
-    opt = cls(make_optimizer(recipe, holder), noise_multiplier=sigma * mechanism.noise_factor,
-              max_grad_norm=dp.max_grad_norm, expected_batch_size=max(1, round(n * q)), generator=noise_gen)
+    opt = dp_optimizer_class(mechanism.clipping)(
+        make_optimizer(recipe, holder), noise_multiplier=sigma * mechanism.noise_factor,
+        max_grad_norm=dp.max_grad_norm, expected_batch_size=max(1, round(n * q)), generator=noise_gen)
     included = torch.rand(m, generator=gen) < 0.5
     per_sample = _per_sample_grads(holder.model, nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing))
     canary_size = canary_norm * dp.max_grad_norm
@@ -157,10 +164,10 @@ def _train(recipe: TorchRecipe, features: np.ndarray, labels: np.ndarray, n_clas
         grads = per_sample(x[batch], y[batch])
         k = sampled.numel()
         for p, g in zip(model_params, grads, strict=True):
-            p.grad_sample = torch.cat([g, g.new_zeros((k, *g.shape[1:]))])
+            p.grad_sample = torch.cat([g, g.new_zeros((k, *g.shape[1:]))])  # type: ignore[attr-defined]
         rows = torch.zeros((int(batch.sum()) + k, m))
         rows[int(batch.sum()) + torch.arange(k), sampled] = canary_size
-        holder.canary.grad_sample = rows
+        holder.canary.grad_sample = rows  # type: ignore[attr-defined]
         opt.step()
         assert holder.canary.grad is not None
         observed[t] = (holder.canary.grad * opt.expected_batch_size / dp.max_grad_norm).numpy()
