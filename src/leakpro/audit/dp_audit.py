@@ -25,7 +25,8 @@ import numpy as np
 from leakpro.audit.defences import defence_recipe
 from leakpro.config.errors import ConfigIssue
 from leakpro.config.schema import AuditConfig, DefenceSpec, DPAuditSpec
-from leakpro.metrics.dp_bounds import multi_run_bound, one_run_bound
+from leakpro.metrics.dp_bounds import fdp_one_run_bound, multi_run_bound, one_run_bound
+from leakpro.metrics.fdp_one_run import Family
 from leakpro.results.dp_audit import DPAuditResult, DPBound
 from leakpro.training.dp_canaries import CORRECT, PLANTED_BUGS, CanaryRun, Mechanism, train_with_canaries
 from leakpro.training.recipe import TorchRecipe
@@ -53,28 +54,40 @@ def canary_scores(run: CanaryRun, observed: Observation) -> np.ndarray:
     return score_final_model(run.final_change)
 
 
+ONE_RUN_METHODS: tuple[tuple[str, Family | None], ...] = (("", None), ("_fdp", "epsilon_delta"), ("_gdp", "gaussian"))
+
+
 def bounds_from_runs(runs: list[CanaryRun], confidence: float) -> list[DPBound]:
-    """Every bound the runs support, each at level (1 − confidence) / (number of bounds)."""
-    analyses = ["one_run"] + (["one_run_pooled", "multi_run"] if len(runs) > 1 else [])
+    """Every bound the runs support, each at level (1 − confidence) / (number of bounds).
+
+    One-run analyses: Steinke et al. (``one_run``) and the f-DP analysis of the (ε, δ) curve (``one_run_fdp``)
+    and of the Gaussian curve (``one_run_gdp``); with several runs the same over the pooled canaries, and the
+    multi-run Clopper–Pearson bound.
+    """
+    sources = ["one_run"] + (["one_run_pooled"] if len(runs) > 1 else [])
+    analyses = [s + suffix for s in sources for suffix, _ in ONE_RUN_METHODS] + (["multi_run"] if len(runs) > 1 else [])
     each = 1 - (1 - confidence) / (len(analyses) * len(OBSERVATIONS))
     claim, delta = runs[0].claimed_epsilon, runs[0].delta
     out: list[DPBound] = []
     for observed in OBSERVATIONS:
         scores = [canary_scores(r, observed) for r in runs]
         included = [r.included for r in runs]
-        for analysis in analyses:
-            if analysis == "multi_run":
-                multi = multi_run_bound(scores, included, delta=delta, confidence=each)
-                out.append(DPBound(observed=observed, analysis="multi_run", epsilon_lower_bound=multi.epsilon,
-                                   guesses=len(runs), correct=multi.true_positives, tried=1,
-                                   false_positives=multi.false_positives, claim_violated=multi.epsilon > claim))
-                continue
-            s, inc = (scores[0], included[0]) if analysis == "one_run" else (
+        if len(runs) > 1:
+            multi = multi_run_bound(scores, included, delta=delta, confidence=each)
+            out.append(DPBound(observed=observed, analysis="multi_run", epsilon_lower_bound=multi.epsilon,
+                               guesses=len(runs), correct=multi.true_positives, tried=1,
+                               false_positives=multi.false_positives, claim_violated=multi.epsilon > claim))
+        for source in sources:
+            s, inc = (scores[0], included[0]) if source == "one_run" else (
                 np.concatenate(scores), np.concatenate(included))
-            one = one_run_bound(s, inc, delta=delta, confidence=each)
-            out.append(DPBound(observed=observed, analysis="one_run" if analysis == "one_run" else "one_run_pooled",
-                               epsilon_lower_bound=one.epsilon, guesses=one.guesses, correct=one.correct,
-                               tried=one.tried, false_positives=None, claim_violated=one.epsilon > claim))
+            for suffix, family in ONE_RUN_METHODS:
+                one = (one_run_bound(s, inc, delta=delta, confidence=each) if family is None else
+                       fdp_one_run_bound(s, inc, delta=delta, family=family, confidence=each))
+                proves: Literal["epsilon_delta", "not_gdp"] = "not_gdp" if family == "gaussian" else "epsilon_delta"
+                out.append(DPBound(observed=observed, analysis=source + suffix,  # type: ignore[arg-type]
+                                   proves=proves, mu_lower_bound=one.mu, epsilon_lower_bound=one.epsilon,
+                                   guesses=one.guesses, correct=one.correct, tried=one.tried, false_positives=None,
+                                   claim_violated=proves == "epsilon_delta" and one.epsilon > claim))
     return out
 
 
@@ -108,8 +121,12 @@ def assumptions(run: CanaryRun, spec: DPAuditSpec, n_bounds: int) -> list[str]:
         f"Claimed ε: the RDP accountant's for noise multiplier {run.noise_multiplier:.4g}, the recipe's sampling rate "
         f"and steps, δ = {run.delta:g} (add/remove neighbours).",
         f"Each of the {n_bounds} bounds holds with probability {each:.4g} (one-run: Steinke et al. 2023 at δ = "
-        f"{run.delta:g}, several guess sizes with a union bound); the verdict 'claim violated' (a bound above the "
+        f"{run.delta:g}, and the f-DP analysis of Mahloujifar et al. 2024 of the (ε, δ) and Gaussian trade-off "
+        f"curves; several guess sizes with a union bound); the verdict 'claim violated' (an (ε, δ) bound above the "
         f"claimed ε) holds at confidence {spec.confidence:g}.",
+        "one_run_gdp rejects μ-GDP for μ up to its mu_lower_bound and reports that curve's ε at δ: a lower bound on ε "
+        "only when the mechanism's trade-off curve is Gaussian (q = 1: T Gaussian steps); with Poisson-subsampled "
+        "steps it is the empirical-GDP summary and never decides the verdict.",
         "The canaries test the mechanism (clipping, noise, sampling, accounting), not the data: a bound below the "
         "claim does not show the claim is tight.",
     ]

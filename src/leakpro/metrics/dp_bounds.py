@@ -3,7 +3,11 @@
 **One run.** m canaries are each included independently with probability ½ and score higher when included.
 The auditor guesses "in" for the k highest scores and "out" for the k lowest and abstains on the rest; the
 number of correct guesses v among r = 2k bounds ε through :func:`leakpro.metrics.one_run.one_run_epsilon`
-(the paper's Theorem in its (ε, δ) form). Which k works best depends on the mechanism, so several are tried
+(the paper's Theorem in its (ε, δ) form), or through the f-DP analysis of
+:mod:`leakpro.metrics.fdp_one_run` (Mahloujifar, Melis & Chaudhuri 2024), which pays no δ per canary:
+``family="epsilon_delta"`` tests the (ε, δ)-DP trade-off curve (an ε lower bound in the (ε, δ) sense, like
+Steinke's), ``family="gaussian"`` tests μ-GDP (μ̂, reported as ε(μ̂, δ); see that module for what it proves).
+Which k works best depends on the mechanism, so several are tried
 and each is tested at level (1 − confidence) / (number tried): by the union bound the largest of the bounds
 holds at ``confidence``. The list of k is fixed before the scores are seen; nothing is tuned on the secret.
 
@@ -28,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from leakpro.metrics.fdp_one_run import Family, fdp_epsilon, fdp_mu, gdp_epsilon
 from leakpro.metrics.one_run import one_run_epsilon
 from leakpro.stats.intervals import clopper_pearson_one_sided
 
@@ -42,6 +47,7 @@ class OneRunBound:
     correct: int  # v of the best k
     tried: int  # how many k were tried (the union-bound factor)
     canaries: int
+    mu: float | None = None  # the GDP analysis only: the μ lower bound behind ε(μ, δ)
 
 
 @dataclass(frozen=True)
@@ -71,11 +77,7 @@ def guess_sizes(m: int, fractions: Sequence[float] = DEFAULT_GUESS_FRACTIONS) ->
 def one_run_bound(scores: np.ndarray, included: np.ndarray, *, delta: float, confidence: float = 0.95,
                   fractions: Sequence[float] = DEFAULT_GUESS_FRACTIONS) -> OneRunBound:
     """The one-run ε lower bound, the best of several k with a union-bound correction (see the module)."""
-    scores, included = np.asarray(scores, dtype=np.float64), np.asarray(included, dtype=bool)
-    if scores.shape != included.shape or scores.ndim != 1:
-        raise ValueError("scores and included must be 1-d arrays of one length")
-    if not np.all(np.isfinite(scores)):
-        raise ValueError("scores must be finite")
+    scores, included = _checked(scores, included)
     m = scores.size
     ks = guess_sizes(m, fractions)
     if not ks:
@@ -88,6 +90,44 @@ def one_run_bound(scores: np.ndarray, included: np.ndarray, *, delta: float, con
         if eps > best.epsilon:
             best = OneRunBound(eps, 2 * k, v, len(ks), m)
     return best
+
+
+def fdp_one_run_bound(scores: np.ndarray, included: np.ndarray, *, delta: float, family: Family,
+                      confidence: float = 0.95, fractions: Sequence[float] = DEFAULT_GUESS_FRACTIONS) -> OneRunBound:
+    """The f-DP one-run bound of one family, the best of several k with a union-bound correction.
+
+    >>> included = np.arange(1000) % 2 == 0
+    >>> fdp_one_run_bound(included.astype(float), included, delta=1e-5, family="gaussian").mu > 1.5
+    True
+    """
+    scores, included = _checked(scores, included)
+    m = scores.size
+    ks = guess_sizes(m, fractions)
+    if not ks:
+        return OneRunBound(0.0, 0, 0, 0, m, 0.0 if family == "gaussian" else None)
+    level = (1 - confidence) / len(ks)
+    best = OneRunBound(0.0, 2 * ks[0], guess_correct(scores, included, ks[0]), len(ks), m,
+                       0.0 if family == "gaussian" else None)
+    for k in ks:
+        v = guess_correct(scores, included, k)
+        if family == "gaussian":
+            mu = fdp_mu(m, 2 * k, v, 1 - level)
+            if best.mu is None or mu > best.mu:
+                best = OneRunBound(gdp_epsilon(mu, delta), 2 * k, v, len(ks), m, mu)
+            continue
+        eps = fdp_epsilon(m, 2 * k, v, family=family, delta=delta, confidence=1 - level)
+        if eps > best.epsilon:
+            best = OneRunBound(eps, 2 * k, v, len(ks), m)
+    return best
+
+
+def _checked(scores: np.ndarray, included: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    scores, included = np.asarray(scores, dtype=np.float64), np.asarray(included, dtype=bool)
+    if scores.shape != included.shape or scores.ndim != 1:
+        raise ValueError("scores and included must be 1-d arrays of one length")
+    if not np.all(np.isfinite(scores)):
+        raise ValueError("scores must be finite")
+    return scores, included
 
 
 def clopper_pearson_epsilon(tp: int, positives: int, fp: int, negatives: int, *, delta: float,

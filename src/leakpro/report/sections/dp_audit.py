@@ -14,7 +14,11 @@ from leakpro.report.sections.base import SectionContent, register_section
 from leakpro.results.dp_audit import DPAuditResult
 
 OBSERVED = {"every_update": "every update", "final_model": "final model only"}
-ANALYSIS = {"one_run": "one run", "one_run_pooled": "one run, pooled over runs",
+ANALYSIS = {"one_run": "one run (Steinke et al.)", "one_run_fdp": "one run, f-DP of (ε, δ) (Mahloujifar et al.)",
+            "one_run_gdp": "one run, Gaussian DP (Mahloujifar et al.)",
+            "one_run_pooled": "one run, pooled over runs (Steinke et al.)",
+            "one_run_pooled_fdp": "one run, pooled, f-DP of (ε, δ)",
+            "one_run_pooled_gdp": "one run, pooled, Gaussian DP",
             "multi_run": "multi-run Clopper–Pearson"}
 
 
