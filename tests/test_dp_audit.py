@@ -14,10 +14,20 @@ from leakpro.audit.dp_audit import audit_recipe, bounds_from_runs, check_dp_audi
 from leakpro.config.schema import AuditConfig, DPAuditSpec
 from leakpro.metrics.dp_bounds import (
     clopper_pearson_epsilon,
+    fdp_one_run_bound,
     guess_correct,
     guess_sizes,
     multi_run_bound,
     one_run_bound,
+)
+from leakpro.metrics.fdp_one_run import (
+    fdp_epsilon,
+    fdp_mu,
+    g_epsilon_delta,
+    g_gaussian,
+    gdp_delta,
+    gdp_epsilon,
+    rejects,
 )
 from leakpro.metrics.one_run import one_run_epsilon
 from leakpro.training.dp_canaries import PLANTED_BUGS, accountant_epsilon, train_with_canaries
@@ -67,14 +77,16 @@ def test_one_run_bound_stays_below_a_known_epsilon_and_comes_near_it():
     """Randomised response with ε = 2 (tie-broken scores): valid at 95 % over 40 repetitions, and not vacuous."""
     eps, m, reps = 2.0, 2000, 40
     rng = np.random.default_rng(1)
-    bounds = []
+    bounds, fdp = [], []
     for _ in range(reps):
         included = rng.random(m) < 0.5
         truthful = rng.random(m) < math.exp(eps) / (1 + math.exp(eps))
         scores = np.where(truthful, included, ~included) + rng.random(m) * 1e-3
         bounds.append(one_run_bound(scores, included, delta=0.0).epsilon)
+        fdp.append(fdp_one_run_bound(scores, included, delta=0.0, family="epsilon_delta").epsilon)
     assert sum(b > eps for b in bounds) <= 2  # 5 % of 40 is 2; the union bound makes it rarer still
     assert np.median(bounds) > 1.2
+    assert sum(b > eps for b in fdp) <= 2 and np.median(fdp) > 1.2  # the f-DP analysis of the same (ε, 0) curve
 
 
 def test_one_run_bound_below_epsilon_for_a_simulated_dp_sgd():
@@ -169,3 +181,81 @@ def test_monotone_in_correct_guesses():
     values = [one_run_epsilon(1000, 100, v, 1e-5) for v in range(50, 101, 5)]
     assert all(a <= b for a, b in itertools.pairwise(values)) and values[0] == 0.0
     assert stats.binom.sf(99, 100, 0.5) < 0.05  # 100 of 100 correct is far from chance
+
+
+def test_fdp_single_canary_is_the_exact_bayes_accuracy():
+    """m = k = 1: one guess is right with probability at most Φ(μ/2) under μ-GDP, (e^ε + δ)/(1 + e^ε) under (ε, δ)."""
+    mu, eps, delta = 1.3, 1.0, 0.01
+    best_gdp = stats.norm.cdf(mu / 2)
+    assert rejects(1, 1, 1, g_gaussian(mu), best_gdp + 1e-6) and not rejects(1, 1, 1, g_gaussian(mu), best_gdp - 1e-6)
+    best_dp = (math.exp(eps) + delta) / (1 + math.exp(eps))
+    g = g_epsilon_delta(eps, delta)
+    assert rejects(1, 1, 1, g, best_dp + 1e-6) and not rejects(1, 1, 1, g, best_dp - 1e-6)
+    # read the other way: one right guess rejects μ-GDP at level 1 − c for μ < 2·Φ⁻¹(1 − c)
+    assert fdp_mu(1, 1, 1, confidence=0.05) == pytest.approx(2 * stats.norm.ppf(0.95), abs=1e-4)
+    assert fdp_mu(1, 1, 1, confidence=0.95) == 0.0
+
+
+def test_gdp_conversion_by_hand():
+    # δ(0) = Φ(μ/2) − Φ(−μ/2); the conversion inverts; a Gaussian step's ε is below the RDP accountant's
+    assert gdp_delta(1.0, 0.0) == pytest.approx(2 * stats.norm.cdf(0.5) - 1)
+    eps = gdp_epsilon(1.0, 1e-5)
+    assert gdp_delta(1.0, eps) == pytest.approx(1e-5, rel=1e-6) and 4.0 < eps < 5.0
+    sigma, steps = 2.593, 5
+    assert gdp_epsilon(math.sqrt(steps) / sigma, 1e-5) < accountant_epsilon(sigma, 1.0, steps, 1e-5)
+    assert gdp_epsilon(0.0, 1e-5) == 0.0 and gdp_epsilon(1e-6, 1e-5) == 0.0
+
+
+def test_fdp_bounds_are_monotone():
+    for family in ("epsilon_delta", "gaussian"):
+        values = [fdp_epsilon(2000, 200, v, family=family, delta=1e-5) for v in range(100, 201, 10)]
+        assert all(a <= b for a, b in itertools.pairwise(values)) and values[0] == 0.0 and values[-1] > 2
+        # a stricter confidence gives a lower bound
+        assert fdp_epsilon(2000, 200, 180, family=family, delta=1e-5, confidence=0.99) < values[8]
+    # the same 190 of 200 picked among more canaries is less surprising under μ-GDP (its likelihood ratio is
+    # unbounded, so the most confident of many canaries are right more often): the μ bound falls with m
+    mus = [fdp_mu(m, 200, 190) for m in (200, 1000, 5000)]
+    assert all(a > b for a, b in itertools.pairwise(mus))
+
+
+def test_fdp_at_least_as_tight_as_steinke_where_delta_per_canary_bites():
+    """Many canaries: Steinke's δ term grows with m, the f-DP curve's does not."""
+    m, k, v = 100_000, 1000, 900
+    steinke = one_run_epsilon(m, k, v, 1e-5)
+    fdp = fdp_epsilon(m, k, v, family="epsilon_delta", delta=1e-5)
+    assert fdp > steinke + 0.05
+    # with δ = 0 both analyse ε-DP: Steinke's binomial is exact there, the f-DP recursion close behind
+    assert fdp_epsilon(m, k, v, family="epsilon_delta", delta=0.0) == pytest.approx(one_run_epsilon(m, k, v, 0.0),
+                                                                                    abs=0.05)
+
+
+def test_fdp_bounds_valid_on_the_exact_gaussian_mechanism():
+    """Each canary seen through N(μ·S_i, 1): exactly μ-GDP. μ̂ ≤ μ (and ε̂ ≤ ε(μ, δ)) in ≥ 95 % of 40 runs."""
+    mu, m, reps, delta = 2.0, 2000, 40, 1e-5
+    true_eps = gdp_epsilon(mu, delta)
+    rng = np.random.default_rng(7)
+    mus, eps_dp = [], []
+    for _ in range(reps):
+        included = rng.random(m) < 0.5
+        scores = mu * included + rng.normal(size=m)
+        gdp = fdp_one_run_bound(scores, included, delta=delta, family="gaussian")
+        assert gdp.mu is not None and gdp.epsilon == pytest.approx(gdp_epsilon(gdp.mu, delta))
+        mus.append(gdp.mu)
+        eps_dp.append(fdp_one_run_bound(scores, included, delta=delta, family="epsilon_delta").epsilon)
+    assert sum(x > mu for x in mus) <= 2 and sum(e > true_eps for e in eps_dp) <= 2
+    assert np.median(mus) > 0.5 * mu  # not vacuous (one run with 2,000 canaries reaches about 0.6 μ)
+
+
+def test_fdp_bounds_below_the_accountant_for_a_simulated_dp_sgd():
+    """Poisson-subsampled and full-batch Gaussian steps scored as the audit does: below the accountant's ε."""
+    rng = np.random.default_rng(8)
+    for q, steps, sigma in ((0.2, 20, 1.0), (1.0, 5, 2.0)):
+        claim = accountant_epsilon(sigma, q, steps, 1e-5)
+        for _ in range(5):
+            included = rng.random(2000) < 0.5
+            observed = ((rng.random((steps, 2000)) < q) & included) + rng.normal(0, sigma, (steps, 2000))
+            scores = score_every_update(observed, q, sigma)
+            for family in ("epsilon_delta", "gaussian"):
+                assert 0.3 < fdp_one_run_bound(scores, included, delta=1e-5, family=family).epsilon < claim
+        if q == 1.0:  # T Gaussian steps are exactly √T/σ-GDP: the μ bound stays below it
+            assert fdp_one_run_bound(scores, included, delta=1e-5, family="gaussian").mu < math.sqrt(steps) / sigma
