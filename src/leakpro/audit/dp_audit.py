@@ -9,11 +9,13 @@ either every privatised update or only the final model. It scores each canary wi
   Neyman–Pearson test for the claimed mechanism; for a broken one it is still a valid (if not optimal) score.
 - *final model*: initial − final value of the canary coordinate (descent moves against the canary gradient).
 
-Scores become bounds with :mod:`leakpro.metrics.dp_bounds` (one run; with several runs also pooled and
+Scores become bounds with :mod:`leakpro.metrics.dp_bounds` (one run: Steinke et al. 2023 and the f-DP analysis
+of :mod:`leakpro.metrics.fdp_one_run` for the (ε, δ) and the Gaussian curves; with several runs also pooled and
 multi-run Clopper–Pearson). Each bound is computed at level (1 − confidence) / (number of bounds), so the
-verdict "claim violated" (some bound above the claimed ε) errs with probability at most 1 − confidence for a
-recipe that keeps its claim. The canaries test the mechanism (clipping, noise, sampling, accounting) where
-real data has no gradient; a correct recipe never yields a bound above its claim, whatever the data.
+verdict "claim violated" (some (ε, δ) bound above the claimed ε; the GDP summary never decides it) errs with
+probability at most 1 − confidence for a recipe that keeps its claim. The canaries test the mechanism (clipping,
+noise, sampling, accounting) where real data has no gradient; a correct recipe never yields a bound above its
+claim, whatever the data.
 """
 
 from __future__ import annotations
