@@ -34,6 +34,7 @@ from leakpro.audit.checks import (
     import_issues,
 )
 from leakpro.audit.defences import check_defences
+from leakpro.audit.dp_audit import check_dp_audit
 from leakpro.audit.model_inversion import check_inversion_sections
 from leakpro.config.errors import ConfigError, ConfigIssue
 from leakpro.config.issues import Repair, schema_issues, without_broken
@@ -367,6 +368,7 @@ def build_plan(config: AuditConfig, base: Path, *, out: Path | None = None,
     check_api_sections(config, game, issues)
     check_inversion_sections(config, loaded.dataset if loaded is not None else None, game, issues)
     check_one_run(config, loaded, game, issues)
+    check_dp_audit(config, issues)
     if issues:
         raise ConfigError(issues, notes)
     if game is None:  # only reached when a check above failed to add its issue

@@ -19,6 +19,7 @@ import pandas as pd
 
 from leakpro.audit.api_attacks import run_extraction_section, run_property_section
 from leakpro.audit.defences import TargetSetup, defence_recipe, defence_setups
+from leakpro.audit.dp_audit import run_dp_audits
 from leakpro.audit.headline import PRIMARY_SHARE, HeadlineChoice, choose_headline
 from leakpro.audit.model_inversion import run_attribute_section, run_inversion_section
 from leakpro.audit.one_run import one_run_audit
@@ -236,6 +237,8 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
          lambda: run_attribute_section(cfg, game, setups)),
         ("one_run", "one-run canary audits", cfg.one_run is not None and plan.trainer is not None,
          lambda: _one_run_audits(plan)),
+        ("dp_audit", "white-box DP-SGD canary audits", cfg.dp_audit is not None and plan.trainer is not None,
+         lambda: run_dp_audits(cfg, *_member_arrays(plan), game.dataset.n_classes)),
     ):
         if enabled:
             t0 = time.perf_counter()
@@ -270,6 +273,7 @@ def run_plan(plan: AuditPlan, out: Path | None, cache_dir: Path | None,
         targets=target_results,
         risk_utility=[risk_utility(t) for t in target_results if t.attacks],
         one_run=one_run,
+        dp_audit=sections.get("dp_audit", []),
         **api_results,
         **model_inversion,
         api_usage=_api_usage(targets[0][2]),
@@ -286,6 +290,11 @@ def _api_usage(target: Target) -> dict[str, int | None] | None:
     """The query accounting of a target behind an API (after every section has queried it), else None."""
     usage = getattr(target, "usage", None)
     return usage() if callable(usage) else None
+
+
+def _member_arrays(plan: AuditPlan) -> tuple[np.ndarray, np.ndarray]:
+    members = plan.game.dataset.subset(plan.game.member_indices())
+    return np.asarray(members.features, dtype=np.float32), members.labels
 
 
 def _one_run_audits(plan: AuditPlan) -> list[OneRunResult]:

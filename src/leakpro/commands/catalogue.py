@@ -12,6 +12,7 @@ def every_attack() -> list[AttackCard]:
     import leakpro.attacks.inversion.class_inversion
     import leakpro.attacks.membership
     import leakpro.attacks.property
+    import leakpro.audit.dp_audit
     import leakpro.audit.one_run
     import leakpro.federated.attacks
     import leakpro.federated.attacks.client_mia

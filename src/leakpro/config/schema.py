@@ -130,6 +130,20 @@ class OneRunSpec(_Strict):
     confidence: float = Field(0.95, gt=0.5, lt=1)
 
 
+class DPAuditSpec(_Strict):
+    """White-box DP-SGD audit with Dirac gradient canaries (Steinke et al. 2023) of every DP recipe (target.train)."""
+
+    canaries: int = Field(1000, ge=10, le=100_000, description="gradient canaries per run, each included with "
+                          "probability 1/2 (they sit in coordinates the model does not read)")
+    canary_norm: float = Field(10.0, ge=1.0, le=1e6, description="canary gradient norm in units of the clipping "
+                               "norm: above 1, a recipe that does not clip per sample lets it through larger")
+    runs: int = Field(1, ge=1, le=1000, description="independent training runs (more: pooled and multi-run bounds)")
+    confidence: float = Field(0.95, gt=0.5, lt=1)
+    planted_bugs: list[Literal["noise_10x_small", "no_clipping", "per_batch_clipping", "wrong_sampling_rate"]] = Field(
+        default_factory=list, description="also audit these broken variants of the recipe: a self-test that the "
+        "audit catches them")
+
+
 class ExtractionSpec(_Strict):
     """Model extraction through the target's API, then membership with the stolen surrogate."""
 
@@ -185,6 +199,7 @@ class AuditConfig(_Strict):
     null_target: bool = Field(False, description="also audit a model trained without the candidate members")
     defences: list[DefenceSpec] = Field(default_factory=list, description="defended variants to compare")
     one_run: OneRunSpec | None = Field(None, description="canary one-run audit of the recipe and its variants")
+    dp_audit: DPAuditSpec | None = Field(None, description="white-box gradient-canary audit of DP-SGD recipes")
     extraction: ExtractionSpec | None = Field(None, description="model extraction through the target's API")
     property: PropertySpec | None = Field(None, description="property inference on the target")
     inversion: InversionSpec | None = Field(None, description="white-box class inversion (images, torch)")

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from leakpro.results.dp_audit import DPAuditResult
+
 SCHEMA_VERSION = "1.0"
 
 
@@ -242,6 +244,8 @@ class AuditResult(_Frozen):
     targets: list[TargetResult]
     risk_utility: list[RiskUtility] = Field(default_factory=list)
     one_run: list[OneRunResult] = Field(default_factory=list)
+    dp_audit: list[DPAuditResult] = Field(
+        default_factory=list, description="white-box DP-SGD audits with gradient canaries (leakpro.results.dp_audit)")
     extraction: dict[str, Any] | None = Field(
         None, description="leakpro.attacks.extraction.results: 'extraction' (ExtractionResult) and "
         "'surrogate_membership' (SurrogateMembershipResult)")

@@ -4,7 +4,15 @@ Membership inference, defences, API attacks (extraction, property inference), sy
 model inversion and attribute inference.
 """
 
-from leakpro.report.sections import api, defences, federated, inversion, membership, synthetic  # noqa: F401
+from leakpro.report.sections import (  # noqa: F401
+    api,
+    defences,
+    dp_audit,
+    federated,
+    inversion,
+    membership,
+    synthetic,
+)
 from leakpro.report.sections.base import (
     QUESTIONS,
     Section,
