@@ -19,6 +19,7 @@ import pandas as pd
 
 import leakpro
 from leakpro.audit.api_attacks import run_extraction_section, run_property_section
+from leakpro.audit.baselines import with_baselines
 from leakpro.audit.defences import TargetSetup, defence_recipe, defence_setups
 from leakpro.audit.environment import package_versions
 from leakpro.audit.model_inversion import run_attribute_section, run_inversion_section
@@ -157,6 +158,7 @@ def _audit_target(plan: AuditPlan, setup: TargetSetup, progress: ProgressSink,
             epsilon_heuristic=_epsilon(s, game.members, delta, seed), **membership_metrics(s, game.members),
         ))
     progress.attack(setup.name, "", len(attacks), len(attacks))
+    results = with_baselines(results, scores, game.members)
     cand = game.candidates
     members, non_members = cand[game.members], cand[~game.members]
     accuracy = _attempt(f"target {setup.name!r} (its accuracy)", lambda: (

@@ -45,6 +45,7 @@ class LabelOnlyAugmentation(MembershipAttack):
     paper = "Choquette-Choo et al., Label-Only Membership Inference Attacks, ICML 2021"
     threat_models = BOTH
     Params = AugmentationParams
+    baseline = "gap"
 
     def scores(self, view: AttackerView) -> np.ndarray:
         p: AugmentationParams = self.params  # type: ignore[assignment]
@@ -67,6 +68,7 @@ class LabelOnlyBoundary(MembershipAttack):
     paper = "Choquette-Choo et al., Label-Only Membership Inference Attacks, ICML 2021"
     threat_models = BOTH
     Params = BoundaryParams
+    baseline = "gap"
 
     def scores(self, view: AttackerView) -> np.ndarray:
         p: BoundaryParams = self.params  # type: ignore[assignment]
