@@ -23,7 +23,7 @@ def verdict(low: float, high: float) -> str:
 def with_baselines(results: list[AttackResult], scores: pd.DataFrame, members: np.ndarray) -> list[AttackResult]:
     """``results`` with ``versus_baseline`` filled for every attack whose baseline ran on the same target."""
     known = registered_attacks()
-    by_name = {}
+    by_name: dict[str, AttackResult] = {}
     for r in results:
         by_name.setdefault(r.attack, r)  # the first run of the baseline attack (it has no variants)
     out = []

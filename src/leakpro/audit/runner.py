@@ -44,7 +44,7 @@ from leakpro.results.types import (
 )
 from leakpro.signals.reference import ReferenceBank
 from leakpro.targets.protocol import Target
-from leakpro.training.trainers import TorchTrainer, Trainer
+from leakpro.training.trainers import SklearnTrainer, TorchTrainer, Trainer
 
 DEFAULT_DELTA = 1e-5  # δ for ε lower bounds of targets without a DP accountant
 T = TypeVar("T")
@@ -316,6 +316,11 @@ def _notes(plan: AuditPlan, inversion: list[Any] | None = None, failures: list[F
         "TPR at FPR ≤ level is the largest TPR over thresholds whose FPR does not exceed the level.",
         "Reference models train on random halves of the candidates; population records are never trained on.",
     ]
+    if isinstance(plan.trainer, SklearnTrainer) and plan.trainer.thread_params:
+        given = plan.trainer.prototype.get_params(deep=True)
+        notes.append("Reference models were fit on one thread each (" + ", ".join(
+            f"{k}=1 instead of {given[k]!r}" for k in plan.trainer.thread_params) + "; OpenMP/BLAS pools limited "
+            f"to 1 thread); parallelism comes from the executor ({plan.config.executor.kind}).")
     if inversion and not any(r.target == "untrained" for r in inversion):
         notes.append("Class inversion: the untrained control was left out, since some layer of the architecture has "
                      "no reset_parameters(); its level compares with chance and the null target only.")
