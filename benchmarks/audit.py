@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -58,7 +59,7 @@ def matmul_peak(threads: int, size: int = 1024, seconds: float = 1.5) -> float:
 
 def mlp_macs(d: int, hidden: list[int], classes: int) -> int:
     widths = [d, *hidden, classes]
-    return sum(a * b for a, b in zip(widths[:-1], widths[1:], strict=False))
+    return sum(a * b for a, b in itertools.pairwise(widths))
 
 
 # ---- BEFORE: the batched trainer's group loop as it was (commit 1ebc0e9), kept callable for the ratio ----
@@ -216,7 +217,7 @@ def training_rows(args: argparse.Namespace, peak1: float) -> None:
         name = "-".join(map(str, [x.shape[1], *hidden, 2]))
         for path, t in (("before", t_before), ("after", t_after)):
             print(f"{name:<22}{path:<8}{t:>9.2f}{flops / t / 1e9:>9.1f}{flops / t / peak1:>8.0%}"
-                  f"{t_before / t:>9.2f}  {'max |Δlogit| %.1e' % diff if path == 'after' else ''}")
+                  f"{t_before / t:>9.2f}  {f'max |Δlogit| {diff:.1e}' if path == 'after' else ''}")
 
 
 def audit_stages(args: argparse.Namespace) -> None:
