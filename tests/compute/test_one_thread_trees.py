@@ -43,3 +43,17 @@ def test_one_thread_does_not_change_a_forest():
     ref = SklearnTrainer(RandomForestClassifier(n_estimators=8, n_jobs=2), 2).fit(x, y, seed=5)
     plain = RandomForestClassifier(n_estimators=8, n_jobs=2, random_state=5).fit(x, y)
     np.testing.assert_allclose(ref.estimator.predict_proba(x), plain.predict_proba(x))  # type: ignore[attr-defined]
+
+
+def test_the_audit_notes_say_how_many_threads_references_used():
+    from types import SimpleNamespace
+
+    from leakpro.audit.runner import _notes
+
+    plan = SimpleNamespace(trainer=SklearnTrainer(RandomForestClassifier(n_jobs=-1), 2), skipped=[],
+                           game=SimpleNamespace(population=np.arange(3)),
+                           config=SimpleNamespace(executor=SimpleNamespace(kind="process")))
+    notes = " ".join(_notes(plan))  # type: ignore[arg-type]
+    assert "one thread each (n_jobs=1 instead of -1" in notes and "executor (process)" in notes
+    plan.trainer = SklearnTrainer(RandomForestClassifier(n_jobs=1), 2)
+    assert "one thread each" not in " ".join(_notes(plan))  # type: ignore[arg-type]
