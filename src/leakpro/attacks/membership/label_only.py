@@ -87,6 +87,7 @@ class LabelOnlyBoundary(MembershipAttack):
         for j in range(p.directions):  # the draws of the one-direction-at-a-time search, in the same order
             u[j] = rng.standard_normal((distinct, scale.size))[ids]
             u[j] /= np.linalg.norm(u[j], axis=1, keepdims=True)
+        u *= scale  # per-feature steps: (u · scale) · radius, the same products in the same order as before
         lo = np.zeros((p.directions, view.n_candidates))
         hi = np.full((p.directions, view.n_candidates), p.max_radius)
         for _ in range(p.steps):
@@ -97,7 +98,7 @@ class LabelOnlyBoundary(MembershipAttack):
             for s in range(0, d_idx.size, QUERY_BATCH):
                 d, r = d_idx[s : s + QUERY_BATCH], r_idx[s : s + QUERY_BATCH]
                 mid = 0.5 * (lo[d, r] + hi[d, r])
-                flipped = view.oracle.labels(perturb(take(feats, r), u[d, r] * scale * mid[:, None])) != base[r]
+                flipped = view.oracle.labels(perturb(take(feats, r), u[d, r] * mid[:, None])) != base[r]
                 hi[d, r] = np.where(flipped, mid, hi[d, r])
                 lo[d, r] = np.where(flipped, lo[d, r], mid)
         dist = (0.5 * (lo + hi)).min(axis=0)
