@@ -25,15 +25,15 @@ import time
 
 import numpy as np
 import torch
-from leakpro.training.recipe import DPSpec, TorchRecipe
-from leakpro.training.trainers import TorchTrainer
 
 from leakpro.audit.dp_audit import bounds_from_runs
 from leakpro.audit.one_run import one_run_audit
+from leakpro.config.recipe import DPSpec, TorchRecipe
 from leakpro.config.schema import OneRunSpec
 from leakpro.data.dataset import Dataset
 from leakpro.data.registry import builtin_datasets
 from leakpro.results.dp_audit import DPBound
+from leakpro.targets.trainers import TorchTrainer
 from leakpro.training.dp_canaries import CORRECT, PLANTED_BUGS, train_with_canaries
 from leakpro.training.torch_train import torch_logits
 

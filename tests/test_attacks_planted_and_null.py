@@ -28,7 +28,7 @@ def test_every_registered_attack_ran(planted_audit):
 
 @pytest.mark.parametrize("attack_id", [
     "loss", "population", "reference", "shadow", "lira-online", "lira-offline", "rmia-online",
-    "rmia-offline", "qmia", "label_only_augmentation", "label_only_boundary",
+    "rmia-offline", "qmia", "gap", "label_only_augmentation", "label_only_boundary",
 ])
 def test_planted_leak_found(planted_audit, attack_id):
     result, _ = planted_audit
@@ -38,7 +38,7 @@ def test_planted_leak_found(planted_audit, attack_id):
 
 @pytest.mark.parametrize("attack_id", [
     "loss", "population", "reference", "shadow", "lira-online", "lira-offline", "rmia-online",
-    "rmia-offline", "qmia", "label_only_augmentation", "label_only_boundary",
+    "rmia-offline", "qmia", "gap", "label_only_augmentation", "label_only_boundary",
 ])
 def test_null_control_clean(planted_audit, attack_id):
     result, _ = planted_audit
@@ -52,3 +52,15 @@ def test_strong_attacks_beat_loss_at_low_fpr(planted_audit):
     loss_tpr = attacks["loss"].tpr_at_fpr[1].tpr.value
     assert attacks["rmia-online"].tpr_at_fpr[1].tpr.value > loss_tpr
     assert attacks["rmia-online"].auc.value > attacks["loss"].auc.value
+
+
+@pytest.mark.parametrize("role", ["target", "null"])
+def test_label_only_attacks_are_compared_with_the_gap_baseline(planted_audit, role):
+    attacks = _by_target(planted_audit[0], role)
+    assert attacks["gap"].versus_baseline is None
+    for name in ("label_only_augmentation", "label_only_boundary"):
+        v = attacks[name].versus_baseline
+        assert v is not None and v.baseline == "gap"
+        d = v.auc_difference
+        assert d.value == pytest.approx(attacks[name].auc.value - attacks["gap"].auc.value)
+        assert v.verdict == ("beats" if d.low > 0 else "worse" if d.high < 0 else "not distinguishable")

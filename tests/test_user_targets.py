@@ -157,7 +157,7 @@ def test_labels_only_linear_svc_is_audited_with_label_only_attacks(tmp_path):
     config = write_config(tmp_path, _labels_only_config(path, "svc.skops"))
     result = run_audit(config, out=tmp_path / "out")
     target = result.targets[0]
-    assert [a.id for a in target.attacks] == ["label_only_augmentation", "label_only_boundary"]
+    assert [a.id for a in target.attacks] == ["gap", "label_only_augmentation", "label_only_boundary"]
     assert target.threat_model == "labels" and "labels only" in target.description
     members = frame[frame["in_training"]]
     accuracy = (model.predict(members[NUMERIC]) == members["income"].map({"<=50K": 0, ">50K": 1})).mean()

@@ -22,7 +22,7 @@ VARIANTS: dict[str, tuple[dict[str, Any], ...]] = {
 
 # Display order for ``all``: baselines first, then reference-model attacks, then label-only ones.
 ORDER = ("loss", "population", "qmia", "shadow", "reference", "lira", "rmia",
-         "label_only_augmentation", "label_only_boundary")
+         "gap", "label_only_augmentation", "label_only_boundary")
 
 
 @dataclass(frozen=True)

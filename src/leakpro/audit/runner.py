@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from leakpro.audit.api_attacks import run_extraction_section, run_property_section
+from leakpro.audit.baselines import with_baselines
 from leakpro.audit.defences import TargetSetup, defence_recipe, defence_setups
 from leakpro.audit.dp_audit import run_dp_audits
 from leakpro.audit.headline import PRIMARY_SHARE, HeadlineChoice, choose_headline
@@ -44,7 +45,7 @@ from leakpro.results.types import (
     TargetResult,
 )
 from leakpro.targets.protocol import Target
-from leakpro.targets.trainers import TorchTrainer, Trainer
+from leakpro.targets.trainers import SklearnTrainer, TorchTrainer, Trainer
 from leakpro.version import __version__
 
 DEFAULT_DELTA = 1e-5  # δ for ε lower bounds of targets without a DP accountant
@@ -159,6 +160,7 @@ def _audit_target(plan: AuditPlan, setup: TargetSetup, progress: ProgressSink, f
             epsilon_heuristic=_epsilon(s, game.members, delta, seed), **membership_metrics(s, game.members),
         ))
     progress.attack(setup.name, "", len(attacks), len(attacks))
+    results = with_baselines(results, scores, game.members)
     # the primary attack depends on the reference models and the records only: one choice per bank and threat
     key: tuple[object, str] = (setup.references, setup.threat.value)  # a bound method: equal per bank
     if results and key not in choices:
@@ -339,6 +341,11 @@ def _notes(plan: AuditPlan, inversion: list[Any] | None = None, failures: list[F
         "TPR at FPR ≤ level is the largest TPR over thresholds whose FPR does not exceed the level.",
         "Reference models train on random halves of the candidates; population records are never trained on.",
     ]
+    if isinstance(plan.trainer, SklearnTrainer) and plan.trainer.thread_params:
+        given = plan.trainer.prototype.get_params(deep=True)
+        notes.append("Reference models were fit on one thread each (" + ", ".join(
+            f"{k}=1 instead of {given[k]!r}" for k in plan.trainer.thread_params) + "; OpenMP/BLAS pools limited "
+            f"to 1 thread); parallelism comes from the executor ({plan.config.executor.kind}).")
     if inversion and not any(r.target == "untrained" for r in inversion):
         notes.append("Class inversion: the untrained control was left out, since some layer of the architecture has "
                      "no reset_parameters(); its level compares with chance and the null target only.")

@@ -71,23 +71,32 @@ def auc(scores: np.ndarray, members: np.ndarray) -> float:
     return float((ranks[m].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
+def delong_components(positive: np.ndarray, negative: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """DeLong's structural components, in the given order: for each positive the share of negatives it
+    outscores, for each negative the share of positives that do not outscore it (ties count ½)."""
+    pos, neg = np.asarray(positive, dtype=np.float64), np.asarray(negative, dtype=np.float64)
+    n1, n0 = pos.size, neg.size
+    all_ranks = stats.rankdata(np.r_[pos, neg])
+    v10 = (all_ranks[:n1] - stats.rankdata(pos)) / n0
+    v01 = 1.0 - (all_ranks[n1:] - stats.rankdata(neg)) / n1
+    return v10, v01
+
+
 def delong(positive: np.ndarray, negative: np.ndarray) -> tuple[float, float]:
     """AUC of scores (higher = more likely positive) and its DeLong et al. (1988) standard error; ties count ½.
 
-    The one DeLong of the package: membership metrics and the synthetic-data membership attacks both use it.
-    Scores are sorted first, so the sums do not depend on row order. With fewer than two of either kind the
-    variance is unknown and taken as its maximum, ¼.
+    The one DeLong of the package: membership metrics, the synthetic-data membership attacks and the paired
+    comparison of two attacks (:mod:`leakpro.metrics.compare`) all use its components. Scores are sorted first,
+    so the sums do not depend on row order. With fewer than two of either kind the variance is unknown and taken
+    as its maximum, ¼.
 
     >>> a, se = delong(np.array([0.9, 0.8, 0.3]), np.array([0.1, 0.4]))
     >>> round(a, 4)
     0.8333
     """
-    pos, neg = np.sort(np.asarray(positive, dtype=np.float64)), np.sort(np.asarray(negative, dtype=np.float64))
-    n1, n0 = pos.size, neg.size
-    all_ranks = stats.rankdata(np.r_[pos, neg])
-    pos_ranks, neg_ranks = stats.rankdata(pos), stats.rankdata(neg)
-    v10 = (all_ranks[:n1] - pos_ranks) / n0  # structural components for members
-    v01 = 1.0 - (all_ranks[n1:] - neg_ranks) / n1  # and for non-members
+    v10, v01 = delong_components(np.sort(np.asarray(positive, dtype=np.float64)),
+                                 np.sort(np.asarray(negative, dtype=np.float64)))
+    n1, n0 = v10.size, v01.size
     a = float(v10.mean())
     var = np.var(v10, ddof=1) / n1 + np.var(v01, ddof=1) / n0 if n1 > 1 and n0 > 1 else 0.25
     return a, float(np.sqrt(max(var, 0.0)))

@@ -71,6 +71,10 @@ def roc_figure(target: dict[str, list[float]], null: dict[str, list[float]] | No
     ax.set_yscale("log")
     ax.set_xlim(floor, 1.0)
     ax.set_ylim(floor, 1.0)
+    # no minor ticks: on log axes matplotlib builds eight per decade on each axis, which was most of the
+    # report's rendering time (12 ROC figures took 9 s of a 15 s HTML render); the major grid stays
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
     ax.set_xlabel("false-positive rate (non-members flagged)")
     ax.set_ylabel("true-positive rate (members found)")
     ax.grid(True, which="major", color="#e5e7eb", lw=0.6)

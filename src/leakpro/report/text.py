@@ -44,6 +44,9 @@ ATTACKS: dict[str, tuple[str, str]] = {
                "knows",
                "It trains a classifier on the shadow models' outputs to tell members from non-members, then "
                "applies it to the audited model's outputs (the original 2017 attack, kept as a baseline)."),
+    "gap": ("only the predicted label of each record (one query per record)",
+            "It calls every record the model classifies correctly a member (the generalisation gap); "
+            "it is the baseline a label-only attack must beat to be worth its many queries."),
     "label_only_augmentation": ("only the predicted labels: {queries} noisy copies of each record are sent",
                                 "It counts how often the label stays correct under small perturbations; "
                                 "training records tend to sit in wide, stable regions."),
@@ -53,7 +56,7 @@ ATTACKS: dict[str, tuple[str, str]] = {
                             "training records tend to lie further away."),
 }
 
-LABEL_ONLY = frozenset({"label_only_augmentation", "label_only_boundary"})
+LABEL_ONLY = frozenset({"gap", "label_only_augmentation", "label_only_boundary"})
 
 LEVEL_MEANING = {
     RiskLevel.LOW: (
@@ -229,9 +232,23 @@ def attack_paragraph(attack: AttackResult, result: AuditResult) -> str:
         threat = f"{THREAT_MODELS['labels']} (the audit allowed scores; this attack uses the labels alone)"
     return (
         f"<b>Threat model:</b> {threat}. <b>The attacker had</b> {had}. <b>What it did:</b> {did} "
-        f"{_cost(attack)} "
+        f"{_cost(attack)} {baseline_sentence(attack)}"
         f"<b>Method:</b> {escape(attack.paper)}."
     )
+
+
+def baseline_sentence(attack: AttackResult) -> str:
+    """Whether the attack beats its baseline (label-only attacks: the gap attack), by the stated rule."""
+    v = attack.versus_baseline
+    if v is None:
+        return ""
+    d = v.auc_difference
+    diff = f"AUC difference {d.value:+.3f}, 95 % interval {d.low:+.3f} to {d.high:+.3f}, paired DeLong"
+    if v.verdict == "beats":
+        return f"<b>It beats the baseline</b> {escape(v.baseline)} ({diff}). "
+    how = "does worse than" if v.verdict == "worse" else "is not distinguishable from"
+    return (f"<b>It does not beat the baseline</b> {escape(v.baseline)}: it {how} it ({diff}; an attack beats "
+            "its baseline only when this interval lies above 0), so its extra queries add no evidence here. ")
 
 
 def _cost(attack: AttackResult) -> str:

@@ -90,6 +90,16 @@ class SimultaneousIntervals(_Frozen):
                                           "no part in the choice of the primary attack)")
 
 
+class BaselineComparison(_Frozen):
+    """This attack's AUC minus a simpler baseline's on the same records (paired DeLong interval)."""
+
+    baseline: str = Field(description="id of the baseline attack, e.g. 'gap'")
+    auc_difference: Interval = Field(description="AUC of this attack − AUC of the baseline, paired DeLong interval")
+    verdict: Literal["beats", "not distinguishable", "worse"] = Field(
+        description="rule: 'beats' when the interval's lower end is above 0, 'worse' when its upper end is below 0, "
+        "else 'not distinguishable'; only 'beats' counts as beating the baseline")
+
+
 class AttackResult(_Frozen):
     """One attack against one target."""
 
@@ -111,6 +121,9 @@ class AttackResult(_Frozen):
     scores_column: str = Field(description="column of this attack in the target's scores file")
     epsilon_heuristic: EpsilonHeuristic | None = Field(
         None, description="a heuristic ε figure from this attack's scores (NOT a DP lower bound; see its caveat)")
+    versus_baseline: BaselineComparison | None = Field(
+        None, description="for attacks with a declared baseline (label-only attacks: the gap attack), run in the same "
+        "audit: the AUC difference and whether this attack beats it")
 
 
 class TargetResult(_Frozen):

@@ -51,11 +51,24 @@ class TorchTrainer:
 
 
 class SklearnTrainer:
-    """Clones the prototype estimator's parameters; ``random_state`` is set from the seed when present."""
+    """Clones the prototype estimator's parameters; ``random_state`` is set from the seed when present.
+
+    Every fit runs on one thread: thread-count parameters (``n_jobs`` of forests, XGBoost, LightGBM, and of
+    estimators nested in pipelines) are set to 1 and OpenMP/BLAS pools limited to one thread
+    (:mod:`leakpro.training.threads`); the executor runs several fits at once. ``threads`` records it.
+    """
+
+    threads = 1
 
     def __init__(self, prototype: Any, n_classes: int) -> None:
+        from sklearn.base import clone
+
+        from leakpro.training.threads import single_threaded_params
+
         self.prototype = prototype
         self.n_classes = n_classes
+        self.thread_params = single_threaded_params(prototype)  # what was changed, for the audit's notes
+        self._prototype = clone(prototype).set_params(**self.thread_params) if self.thread_params else prototype
 
     @staticmethod
     def can_clone(estimator: Any) -> bool:
@@ -80,15 +93,17 @@ class SklearnTrainer:
         from sklearn.base import clone
 
         from leakpro.targets.sklearn_target import SklearnTarget
+        from leakpro.training.threads import one_thread
 
-        est = clone(self.prototype)
+        est = clone(self._prototype)
         if "random_state" in est.get_params():
             est.set_params(random_state=seed)
-        est.fit(features, labels)
+        with one_thread():
+            est.fit(features, labels)
         return SklearnTarget(est, self.n_classes)
 
     def key(self) -> str:
-        params = self.prototype.get_params(deep=True)
+        params = self._prototype.get_params(deep=True)  # the parameters fits use (thread counts at 1)
         desc = {k: repr(v) for k, v in sorted(params.items()) if k != "random_state"}
         return _digest({"sklearn": type(self.prototype).__qualname__, "params": desc, "classes": self.n_classes})
 

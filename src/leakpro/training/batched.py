@@ -105,7 +105,7 @@ def _linears(model: nn.Module) -> list[nn.Linear]:
 
 
 def _forward(weights: Sequence[torch.Tensor], biases: Sequence[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-    """k stacked ReLU MLPs: x (k, B, d) → logits (k, B, C)."""
+    """k stacked ReLU MLPs: x (k, B, d) → logits (k, B, C); weights are (k, out, in), biases (k, 1, out)."""
     h = x
     for layer, (w, b) in enumerate(zip(weights, biases, strict=True)):
         h = torch.baddbmm(b, h, w.transpose(1, 2))
@@ -134,11 +134,12 @@ def _train_group(
     opt = make_optimizer(recipe, holder)
     for _ in range(recipe.epochs):
         perms = torch.stack([torch.randperm(n, generator=g) for g in gens])  # (k, n)
+        order = torch.gather(rows, 1, perms)  # (k, n) rows of x in this epoch's order, per model
+        xs, ys = x[order], y[order]  # gathered once per epoch; batches below are slices (views), not copies
         for start in range(0, n, recipe.batch_size):
-            batch = torch.gather(rows, 1, perms[:, start : start + recipe.batch_size])  # (k, B) rows of x
+            xb, yb = xs[:, start : start + recipe.batch_size], ys[:, start : start + recipe.batch_size]
             opt.zero_grad(set_to_none=True)
-            per_item = F.cross_entropy(_forward(weights, biases, x[batch]).flatten(0, 1), y[batch].flatten(),
-                                       reduction="none")
+            per_item = F.cross_entropy(_forward(weights, biases, xb).flatten(0, 1), yb.flatten(), reduction="none")
             per_item.view(k, -1).mean(dim=1).sum().backward()
             opt.step()
     with torch.no_grad():

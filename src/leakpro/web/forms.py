@@ -38,7 +38,7 @@ class AttackChoice:
 
 
 DEFAULTS = {"scores": ("loss", "population", "rmia:offline", "lira:offline"),
-            "labels": ("label_only_augmentation", "label_only_boundary")}
+            "labels": ("gap", "label_only_augmentation", "label_only_boundary")}
 
 
 def attack_choices() -> list[AttackChoice]:

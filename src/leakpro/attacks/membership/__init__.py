@@ -1,6 +1,7 @@
 """Membership-inference attacks; importing this package registers every one of them."""
 
 from leakpro.attacks.membership import (  # noqa: F401
+    gap,
     label_only,
     lira,
     loss,

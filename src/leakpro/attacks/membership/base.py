@@ -32,6 +32,9 @@ class MembershipAttack:
     paper: ClassVar[str]
     threat_models: ClassVar[frozenset[ThreatModel]]
     Params: ClassVar[type[AttackParams]] = AttackParams
+    # A simpler registered attack this one must beat to be worth its cost (e.g. label-only attacks: ``gap``);
+    # the audit compares their AUCs on the same records and the report says when it does not.
+    baseline: ClassVar[str | None] = None
 
     def __init__(self, *, random_state: int = 0, **params: Any) -> None:
         self.params = self.Params(**params)
