@@ -122,8 +122,11 @@ def test_records_oracle_refuses_other_inputs() -> None:
     assert oracle.labels(view.records.features).shape == (N_CAND + N_POP,)
     with pytest.raises(NotReplayable):
         oracle.logits(view.records.features)  # labels-only threat model: no scores, as for the real target
+    assert oracle.labels(view.records.features[:10].copy()).shape == (10,)  # the first records (candidates)
     with pytest.raises(NotReplayable):
-        oracle.labels(view.records.features[:10])
+        oracle.labels(view.records.features[5:15])
+    with pytest.raises(NotReplayable):
+        oracle.labels(view.records.features + 0.1)
 
 
 def test_high_rungs_match_the_report_thresholds() -> None:

@@ -24,8 +24,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
-from leakpro.data.dataset import Features
+from leakpro.data.dataset import Features, n_rows, take
 from leakpro.game.view import AttackerView, QueryOracle, ReferenceSignals, ThreatModel
 from leakpro.metrics.roc import auc, resolves, roc_curve, tpr_at_fpr
 from leakpro.metrics.simultaneous import LEVEL_FIGURES
@@ -50,20 +51,29 @@ class RecordsOracle(QueryOracle):
         self.n_classes = int(logits.shape[-1])
         self.queries = 0
 
-    def _on_records(self, features: Features) -> None:
-        if features is not self._features:
-            raise NotReplayable("it queries inputs other than the attacker's records, which a reference model's "
-                                "recorded outputs cannot answer")
+    def _on_records(self, features: Features) -> int:
+        """How many leading records ``features`` is (all of them, or a prefix such as the candidates)."""
+        if features is self._features:
+            return n_rows(features)
+        n = n_rows(features)
+        if n <= n_rows(self._features) and type(features) is type(self._features):
+            head = take(self._features, np.arange(n))
+            if isinstance(features, pd.DataFrame) and isinstance(head, pd.DataFrame):
+                same = features.reset_index(drop=True).equals(head)
+            else:
+                same = np.array_equal(np.asarray(features), np.asarray(head))
+            if same:
+                return n
+        raise NotReplayable("it queries inputs other than the attacker's records, which a reference model's "
+                            "recorded outputs cannot answer")
 
     def logits(self, features: Features) -> np.ndarray:
         if self.threat_model is not ThreatModel.SCORES:
             raise NotReplayable(f"threat model {self.threat_model.value!r} does not reveal scores")
-        self._on_records(features)
-        return self._logits
+        return self._logits[: self._on_records(features)]
 
     def labels(self, features: Features) -> np.ndarray:
-        self._on_records(features)
-        return np.asarray(self._logits.argmax(axis=-1))
+        return np.asarray(self._logits[: self._on_records(features)].argmax(axis=-1))
 
 
 @dataclass(frozen=True)
