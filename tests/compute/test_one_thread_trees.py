@@ -50,7 +50,7 @@ def test_the_audit_notes_say_how_many_threads_references_used():
 
     from leakpro.audit.runner import _notes
 
-    plan = SimpleNamespace(trainer=SklearnTrainer(RandomForestClassifier(n_jobs=-1), 2), skipped=[],
+    plan = SimpleNamespace(trainer=SklearnTrainer(RandomForestClassifier(n_jobs=-1), 2), skipped=[], reference_models=4,
                            game=SimpleNamespace(population=np.arange(3)),
                            config=SimpleNamespace(executor=SimpleNamespace(kind="process")))
     notes = " ".join(_notes(plan))  # type: ignore[arg-type]
