@@ -9,6 +9,8 @@ and the null. Only the challenger code here reads ``members``: attacks see an :c
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -24,9 +26,9 @@ from leakpro.audit.llm_blind import blind_baseline
 from leakpro.metrics.exposure import empirical_exposure, extrapolated_exposure, mean_interval
 from leakpro.metrics.summary import membership_metrics
 from leakpro.results.environment import package_versions
-from leakpro.results.types import Interval
 from leakpro.results.llm import CanaryResult, CanaryRow, LLMAuditResult, LMAttackResult, LMTargetResult
-from leakpro.signals.lm import log_prob_per_char, token_signals
+from leakpro.results.types import Interval
+from leakpro.signals.lm import log_prob_per_char, texts_key, token_signals
 from leakpro.targets.causal_lm import CausalLM
 from leakpro.version import __version__
 
@@ -64,7 +66,7 @@ class LLMAuditPlan:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _attack_params(name: str, k: float) -> dict[str, float]:
+def _attack_params(name: str, k: float) -> dict[str, float | int | str]:
     return {"k": k} if name in ("min_k", "min_k_plus_plus") else {}
 
 
@@ -125,6 +127,7 @@ def canary_exposure(lm: CausalLM, setup: CanarySetup, seed: int, batch_size: int
         idx = [i for i, c in enumerate(setup.canaries) if c.repetitions == reps]
         ext = np.array([ext_all[i] for i in idx])
         mean, low, high = mean_interval(ext)
+        low, high = max(low, 0.0), min(high, log2_space)  # exposure lies in [0, log2 |R|]
         rows.append(CanaryRow(repetitions=reps, canaries=len(idx),
                               exposure=Interval(value=mean, low=low, high=high, method="student-t over canaries"),
                               empirical_exposure=float(np.mean([emp_all[i] for i in idx])),
@@ -174,12 +177,27 @@ def run_llm_audit(plan: LLMAuditPlan, cache: Path | None = None,
                                random_state=plan.seed, best_attack=best)
     notes = list(plan.notes) + [f"attack {n!r} not run: it needs reference LMs the plan does not have"
                                 for n in skipped]
-    result = LLMAuditResult(name=plan.name, seed=plan.seed, candidates=len(plan.texts), members=int(members.sum()),
+    result = LLMAuditResult(name=plan.name, seed=plan.seed, config_hash=plan_hash(plan), candidates=len(plan.texts),
+                            members=int(members.sum()),
                             split=plan.split, models=models, blind_baseline=blind, canaries=canaries,
                             leakpro_version=__version__,
                             versions=package_versions((*_VERSIONED, "transformers", "tokenizers")),
                             runtime_s=time.perf_counter() - start, notes=notes)
     return result, tables
+
+
+def plan_hash(plan: LLMAuditPlan) -> str:
+    """sha256 of everything the figures depend on: settings, texts, split, model weights, canaries."""
+    h = hashlib.sha256()
+    settings = {"name": plan.name, "seed": plan.seed, "attacks": list(plan.attacks), "min_k": plan.min_k,
+                "blind": [plan.blind_folds, plan.blind_max_ngram], "texts": texts_key(plan.texts),
+                "members": np.packbits(np.asarray(plan.members, dtype=bool)).tobytes().hex(),
+                "models": [m.fingerprint() for m in (plan.target, plan.null, plan.reference) if m is not None]
+                + [m.fingerprint() + np.packbits(mask).tobytes().hex() for m, mask in plan.lira],
+                "canaries": None if plan.canaries is None else [plan.canaries.samples, plan.canaries.digits,
+                                                                 [vars(c) for c in plan.canaries.canaries]]}
+    h.update(json.dumps(settings, sort_keys=True).encode())
+    return h.hexdigest()
 
 
 _VERSIONED = ("leakpro", "numpy", "scipy", "scikit-learn", "torch", "safetensors")

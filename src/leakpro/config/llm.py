@@ -15,7 +15,7 @@ directory without safetensors weights or one whose config asks for remote code.
       attacks: all                             # or a list: [loss, zlib, min_k, min_k_plus_plus, reference, lira]
       reference: {models: 4}                   # reference LMs trained on the population (and random halves)
       canaries: {prefix: "my secret code is", digits: 6,
-                 inserted: [{secret: "4 1 7 9 2 6", repetitions: 8}]}
+                 inserted: [{secret: "4 1 7 9 2 6", repetitions: 8}, {secret: "0 3 3 8 5 1", repetitions: 0}]}
 """
 
 from __future__ import annotations
@@ -39,14 +39,14 @@ class _Strict(BaseModel):
 class LMRecipe(_Strict):
     """How LeakPro trains a small GPT-style model (the embedded target, its null, reference LMs)."""
 
-    n_layer: int = Field(2, ge=1, le=12)
-    n_head: int = Field(4, ge=1, le=16)
-    n_embd: int = Field(128, ge=16, le=1024)
-    max_tokens: int = Field(96, ge=8, le=1024, description="texts are cut to this many tokens")
-    epochs: int = Field(20, ge=1, le=500)
-    batch_size: int = Field(32, ge=1, le=1024)
-    lr: float = Field(2e-3, gt=0, le=1.0)
-    weight_decay: float = Field(0.0, ge=0)
+    n_layer: int = Field(default=2, ge=1, le=12)
+    n_head: int = Field(default=4, ge=1, le=16)
+    n_embd: int = Field(default=128, ge=16, le=1024)
+    max_tokens: int = Field(default=96, ge=8, le=1024, description="texts are cut to this many tokens")
+    epochs: int = Field(default=20, ge=1, le=500)
+    batch_size: int = Field(default=32, ge=1, le=1024)
+    lr: float = Field(default=2e-3, gt=0, le=1.0)
+    weight_decay: float = Field(default=0.0, ge=0)
 
 
 class ModelDir(_Strict):
@@ -62,26 +62,29 @@ class TextsSpec(_Strict):
 
 
 class ReferenceSpec(_Strict):
-    models: int = Field(4, ge=0, le=64, description="reference LMs trained on random halves (LiRA); 0: none")
+    models: int = Field(default=4, ge=0, le=64,
+                        description="reference LMs trained on random halves (LiRA); 0: none")
     recipe: LMRecipe = LMRecipe()
-    path: Path | None = Field(None, description="a reference LM directory to use instead of training one")
+    path: Path | None = Field(default=None, description="a reference LM directory to use instead of training one")
 
 
 class InsertedCanary(_Strict):
     secret: str
-    repetitions: int = Field(ge=0)
+    repetitions: int = Field(ge=0, description="times the canary was put into the training data (0: a control)")
+    prefix: str | None = Field(default=None, description="this canary's prefix (default: canaries.prefix)")
 
 
 class CanarySpec(_Strict):
-    prefix: str = Field(min_length=1)
-    digits: int = Field(6, ge=2, le=12)
+    prefix: str = Field(min_length=1, description="text before each secret, e.g. 'my secret code is'")
+    digits: int = Field(default=6, ge=2, le=12)
     inserted: list[InsertedCanary] = Field(min_length=1)
-    samples: int = Field(4000, ge=100, le=200_000, description="random secrets whose perplexities fit the rank")
+    samples: int = Field(default=1000, ge=100, le=200_000,
+                         description="random secrets per canary whose perplexities fit its rank")
 
 
 class BlindSpec(_Strict):
-    folds: int = Field(5, ge=2, le=20)
-    max_ngram: int = Field(2, ge=1, le=4)
+    folds: int = Field(default=5, ge=2, le=20)
+    max_ngram: int = Field(default=2, ge=1, le=4)
 
 
 class LLMConfig(_Strict):
@@ -90,11 +93,11 @@ class LLMConfig(_Strict):
     texts: TextsSpec
     population: TextsSpec | None = None
     attacks: Literal["all"] | list[str] = "all"
-    min_k: float = Field(0.2, gt=0, le=1, description="fraction of lowest tokens for Min-K% and Min-K%++")
+    min_k: float = Field(default=0.2, gt=0, le=1, description="fraction of lowest tokens for Min-K% and Min-K%++")
     reference: ReferenceSpec = ReferenceSpec()
     blind_baseline: BlindSpec = BlindSpec()
     canaries: CanarySpec | None = None
-    batch_size: int = Field(32, ge=1, le=4096)
+    batch_size: int = Field(default=32, ge=1, le=4096)
 
     @field_validator("attacks")
     @classmethod

@@ -82,6 +82,7 @@ class LLMAuditResult(_Frozen):
         "non-members from another), where it must be flagged: evidence that it can detect a shift")
     canaries: list[CanaryResult] = Field(default_factory=list)
     leakpro_version: str
+    config_hash: str = Field(description="sha256 of the audit's settings, texts and model fingerprints")
     versions: dict[str, str]
     runtime_s: float
     notes: list[str] = Field(default_factory=list)

@@ -133,7 +133,7 @@ class TorchCausalLM:
                 parts[k].append(per_text[i][k])
         offsets = np.concatenate([[0], np.cumsum([len(r) - 1 for r in rows])]).astype(np.int64)
         flat = [np.concatenate(p) if p else np.zeros(0) for p in parts]
-        return TokenLogProbs(*flat, offsets=offsets, n_chars=np.array([len(t) for t in texts], dtype=np.int64))
+        return TokenLogProbs(flat[0], flat[1], flat[2], offsets, np.array([len(t) for t in texts], dtype=np.int64))
 
     def fingerprint(self) -> str:
         h = hashlib.sha256(f"{self.tokenizer_id}|{self.max_tokens}|".encode())
