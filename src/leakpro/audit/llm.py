@@ -60,6 +60,7 @@ class LLMAuditPlan:
     min_k: float = 0.2
     blind_folds: int | None = 5
     blind_max_ngram: int = 2
+    blind_permutations: int = 20
     canaries: CanarySetup | None = None
     split: str = "candidates drawn at random; half of them trained on"
     batch_size: int = 32
@@ -174,7 +175,7 @@ def run_llm_audit(plan: LLMAuditPlan, cache: Path | None = None,
         say("blind baseline (texts only)")
         best = max(models[0].attacks, key=lambda a: a.auc.value).auc if models[0].attacks else None
         blind = blind_baseline(plan.texts, members, folds=plan.blind_folds, max_ngram=plan.blind_max_ngram,
-                               random_state=plan.seed, best_attack=best)
+                               permutations=plan.blind_permutations, random_state=plan.seed, best_attack=best)
     notes = list(plan.notes) + [f"attack {n!r} not run: it needs reference LMs the plan does not have"
                                 for n in skipped]
     result = LLMAuditResult(name=plan.name, seed=plan.seed, config_hash=plan_hash(plan), candidates=len(plan.texts),
@@ -190,7 +191,7 @@ def plan_hash(plan: LLMAuditPlan) -> str:
     """sha256 of everything the figures depend on: settings, texts, split, model weights, canaries."""
     h = hashlib.sha256()
     settings = {"name": plan.name, "seed": plan.seed, "attacks": list(plan.attacks), "min_k": plan.min_k,
-                "blind": [plan.blind_folds, plan.blind_max_ngram], "texts": texts_key(plan.texts),
+                "blind": [plan.blind_folds, plan.blind_max_ngram, plan.blind_permutations], "texts": texts_key(plan.texts),
                 "members": np.packbits(np.asarray(plan.members, dtype=bool)).tobytes().hex(),
                 "models": [m.fingerprint() for m in (plan.target, plan.null, plan.reference) if m is not None]
                 + [m.fingerprint() + np.packbits(mask).tobytes().hex() for m, mask in plan.lira],

@@ -8,6 +8,14 @@ cross-validation; each text is scored by the fold that never saw it, and the AUC
 its DeLong interval; folds share training texts, so the interval is approximate) is set beside the attacks'.
 Its settings (n-gram range, C = 1, folds) are fixed, never tuned on the split.
 
+Cross-validated AUC is biased *below* 0.5 when there is no signal: a word shared by a held-out member and some
+training texts appears, among those training texts, with fewer members than chance, so its weight points the wrong
+way (measured here: 0.44 on a random split of 400 fortunes, its DeLong interval excluding 0.5). The same CV is run
+with the labels permuted (``permutations`` times); the reported AUC and interval are centred by that null's mean
+(AUC − (null mean − 0.5)). DeLong's standard error also understates the spread of a cross-validated AUC (folds
+share training texts): the interval's half-width is 1.96 × the larger of DeLong's and the permutation AUCs'
+standard deviation. So centred and widened, it holds 0.5 on random splits; the raw AUC and the null mean are kept.
+
 >>> texts = [f"alpha {i}" for i in range(40)] + [f"omega {i}" for i in range(40)]
 >>> out = blind_baseline(texts, np.r_[np.ones(40), np.zeros(40)].astype(bool), folds=5, random_state=0)
 >>> out.auc.value > 0.95
@@ -23,6 +31,8 @@ import numpy as np
 from leakpro.metrics.roc import auc_delong_interval
 from leakpro.results.llm import BlindBaselineResult
 from leakpro.results.types import Interval
+
+_Z = 1.959963984540054
 
 
 def out_of_fold_scores(texts: Sequence[str], members: np.ndarray, folds: int, max_ngram: int,
@@ -46,11 +56,26 @@ def out_of_fold_scores(texts: Sequence[str], members: np.ndarray, folds: int, ma
 
 
 def blind_baseline(texts: Sequence[str], members: np.ndarray, *, folds: int = 5, max_ngram: int = 2,
-                   random_state: int = 0, best_attack: Interval | None = None) -> BlindBaselineResult:
-    """Out-of-fold n-gram logistic regression AUC, and whether it explains the attacks (``best_attack``'s AUC)."""
-    scores = out_of_fold_scores(texts, members, folds, max_ngram, random_state)
-    value, low, high = auc_delong_interval(scores, np.asarray(members, dtype=bool))
-    auc = Interval(value=value, low=low, high=high, method="delong on out-of-fold scores (approximate)")
+                   permutations: int = 20, random_state: int = 0,
+                   best_attack: Interval | None = None) -> BlindBaselineResult:
+    """Out-of-fold n-gram logistic regression AUC, centred by label permutations, and whether it explains the
+    attacks (``best_attack``'s AUC)."""
+    y = np.asarray(members, dtype=bool)
+    scores = out_of_fold_scores(texts, y, folds, max_ngram, random_state)
+    raw, low, high = auc_delong_interval(scores, y)
+    rng = np.random.default_rng([random_state, 0xB11D])
+    null = np.array([auc_delong_interval(out_of_fold_scores(texts, p, folds, max_ngram, random_state), p)[0]
+                     for p in (rng.permutation(y) for _ in range(permutations))])
+    shift = float(null.mean()) - 0.5 if null.size else 0.0
+    se = (high - low) / (2 * _Z)
+    if null.size > 1:
+        se = max(se, float(null.std(ddof=1)))
+    value = raw - shift
+    auc = Interval(value=float(np.clip(value, 0, 1)), low=float(np.clip(value - _Z * se, 0, 1)),
+                   high=float(np.clip(value + _Z * se, 0, 1)),
+                   method=f"out-of-fold AUC centred by {permutations} label permutations; half-width 1.96 × the "
+                   "larger of the DeLong and the permutation standard error")
+    low, high = auc.low, auc.high
     shifted = low > 0.5
     matches = bool(shifted and best_attack is not None and best_attack.value <= high)
     if matches:
@@ -62,4 +87,5 @@ def blind_baseline(texts: Sequence[str], members: np.ndarray, *, folds: int = 5,
     else:
         verdict = "the texts alone do not separate members from non-members: the split looks random"
     return BlindBaselineResult(method=f"word 1–{max_ngram}-gram TF-IDF + logistic regression, {folds}-fold CV",
-                               folds=folds, auc=auc, shifted=bool(shifted), matches_attacks=matches, verdict=verdict)
+                               folds=folds, auc=auc, raw_auc=raw, permutation_null_auc=shift + 0.5,
+                               permutations=permutations, shifted=bool(shifted), matches_attacks=matches, verdict=verdict)

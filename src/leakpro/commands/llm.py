@@ -83,6 +83,7 @@ def build_plan(config: LLMAuditConfig, say: Any = None) -> LLMAuditPlan:
     return LLMAuditPlan(name=config.name, seed=config.seed, texts=tuple(texts), members=members, target=target,
                         null=null, reference=reference, lira=tuple(lira), attacks=names, min_k=llm.min_k,
                         blind_folds=llm.blind_baseline.folds, blind_max_ngram=llm.blind_baseline.max_ngram,
+                        blind_permutations=llm.blind_baseline.permutations,
                         canaries=canaries, split=f"candidates from {llm.texts.file.name}", batch_size=llm.batch_size)
 
 

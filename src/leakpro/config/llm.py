@@ -85,6 +85,7 @@ class CanarySpec(_Strict):
 class BlindSpec(_Strict):
     folds: int = Field(default=5, ge=2, le=20)
     max_ngram: int = Field(default=2, ge=1, le=4)
+    permutations: int = Field(default=20, ge=0, le=200, description="label permutations that centre the CV AUC")
 
 
 class LLMConfig(_Strict):

@@ -41,7 +41,11 @@ class BlindBaselineResult(_Frozen):
 
     method: str
     folds: int
-    auc: Interval
+    auc: Interval = Field(description="out-of-fold AUC centred by the permutation null (raw − (null − 0.5))")
+    raw_auc: float = Field(description="out-of-fold AUC before centring")
+    permutation_null_auc: float = Field(description="mean out-of-fold AUC with the labels permuted (below 0.5: "
+                                        "the known bias of cross-validated AUC without signal)")
+    permutations: int
     shifted: bool = Field(description="the blind AUC's interval lies above 0.5: members and non-members differ")
     matches_attacks: bool = Field(description="shifted, and the best attack's AUC is within the blind interval "
                                   "or below it: the split, not the model, may explain what the attacks find")
