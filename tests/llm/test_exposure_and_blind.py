@@ -38,7 +38,7 @@ def test_exposure_extrapolates_where_the_rank_is_capped() -> None:
 
 def test_mean_interval_is_a_t_interval() -> None:
     mean, low, high = mean_interval(np.array([1.0, 2.0, 3.0]))
-    assert mean == 2.0 and low == pytest.approx(2 - 4.303 / math.sqrt(3), abs=1e-3)
+    assert mean == 2.0 and low == pytest.approx(2 - 4.303 / math.sqrt(3), abs=1e-3) and high == pytest.approx(4 - low)
 
 
 def test_canaries_have_distinct_prefixes_and_repeat_as_asked() -> None:

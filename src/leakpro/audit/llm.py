@@ -191,7 +191,8 @@ def plan_hash(plan: LLMAuditPlan) -> str:
     """sha256 of everything the figures depend on: settings, texts, split, model weights, canaries."""
     h = hashlib.sha256()
     settings = {"name": plan.name, "seed": plan.seed, "attacks": list(plan.attacks), "min_k": plan.min_k,
-                "blind": [plan.blind_folds, plan.blind_max_ngram, plan.blind_permutations], "texts": texts_key(plan.texts),
+                "blind": [plan.blind_folds, plan.blind_max_ngram, plan.blind_permutations],
+                "texts": texts_key(plan.texts),
                 "members": np.packbits(np.asarray(plan.members, dtype=bool)).tobytes().hex(),
                 "models": [m.fingerprint() for m in (plan.target, plan.null, plan.reference) if m is not None]
                 + [m.fingerprint() + np.packbits(mask).tobytes().hex() for m, mask in plan.lira],

@@ -88,4 +88,5 @@ def blind_baseline(texts: Sequence[str], members: np.ndarray, *, folds: int = 5,
         verdict = "the texts alone do not separate members from non-members: the split looks random"
     return BlindBaselineResult(method=f"word 1–{max_ngram}-gram TF-IDF + logistic regression, {folds}-fold CV",
                                folds=folds, auc=auc, raw_auc=raw, permutation_null_auc=shift + 0.5,
-                               permutations=permutations, shifted=bool(shifted), matches_attacks=matches, verdict=verdict)
+                               permutations=permutations, shifted=bool(shifted), matches_attacks=matches,
+                               verdict=verdict)
