@@ -34,6 +34,7 @@ import torch
 
 from leakpro.config.errors import ConfigError
 from leakpro.config.llm import model_dir_problems
+from leakpro.training.causal_lm import require_transformers
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ def load_causal_lm(path: Path, name: str | None = None) -> TorchCausalLM:
     problems = model_dir_problems(Path(path), "model directory")
     if problems:
         raise ConfigError(problems)
+    require_transformers()
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     model = AutoModelForCausalLM.from_pretrained(path, use_safetensors=True, trust_remote_code=False,

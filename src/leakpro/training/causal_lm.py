@@ -27,8 +27,19 @@ from leakpro.training.torch_train import torch_threads
 SPECIAL = "<|endoftext|>"
 
 
+def require_transformers() -> None:
+    """Raise an ImportError naming the extra when ``transformers``/``tokenizers`` are missing."""
+    try:
+        import tokenizers  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError as exc:
+        raise ImportError("language-model audits need transformers and tokenizers; fix: pip install "
+                          "'leakpro[llm]'") from exc
+
+
 def train_tokenizer(texts: Sequence[str], vocab_size: int = 2000) -> Any:
     """A byte-level BPE tokenizer (GPT-2 style, one special token for BOS/EOS/padding) trained on ``texts``."""
+    require_transformers()
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
