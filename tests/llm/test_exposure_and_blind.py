@@ -67,3 +67,16 @@ def test_blind_baseline_is_flagged_on_a_shifted_split_and_explains_matching_atta
     strong_attack = Interval(value=0.999, low=0.998, high=1.0, method="delong")
     out = blind_baseline(texts, members, random_state=0, best_attack=strong_attack)
     assert out.shifted and not out.matches_attacks
+
+
+def test_cli_lists_the_lm_attacks_and_the_corpus_with_its_licence() -> None:
+    from typer.testing import CliRunner
+
+    from leakpro.cli.app import app
+
+    res = CliRunner().invoke(app, ["attacks"], env={"COLUMNS": "250"})
+    assert res.exit_code == 0 and "language-model membership" in res.output
+    for title in ("Min-K%++", "zlib ratio", "Canary exposure", "LiRA (reference LMs"):
+        assert title in res.output, title
+    res = CliRunner().invoke(app, ["datasets"], env={"COLUMNS": "250"})
+    assert res.exit_code == 0 and "fortunes" in res.output and "BSD" in res.output
