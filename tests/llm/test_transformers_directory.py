@@ -47,8 +47,11 @@ def model_dirs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _config(root: Path, **llm: object) -> dict[str, object]:
     section = {"target": {"path": "target"}, "null_target": {"path": "null"},
                "texts": {"file": "candidates.csv"}, "population": {"file": "population.csv", "member_column": None},
-               "attacks": ["loss", "zlib", "min_k", "min_k_plus_plus", "reference"],
-               "reference": {"models": 0, "recipe": {"n_embd": 32, "n_head": 2, "n_layer": 1, "epochs": 3,
+               "attacks": ["loss", "zlib", "min_k", "min_k_plus_plus", "reference", "lira"],
+               "canaries": {"prefix": "my secret code is", "digits": 6, "samples": 100,
+                            "inserted": [{"secret": "4 1 7 9 2 6", "repetitions": 0},
+                                         {"secret": "031337", "repetitions": 0}]},
+               "reference": {"models": 2, "recipe": {"n_embd": 32, "n_head": 2, "n_layer": 1, "epochs": 3,
                                                      "max_tokens": 64}},
                "blind_baseline": {"permutations": 5}}
     section.update(llm)
@@ -74,10 +77,13 @@ def test_audit_of_a_saved_transformers_model_through_the_cli(model_dirs: Path, t
     assert res.exit_code == 0, res.output
     result = LLMAuditResult.model_validate_json((out / "llm_results.json").read_text())
     target, null = result.models
-    assert [a.attack for a in target.attacks] == ["loss", "zlib", "min_k", "min_k_plus_plus", "reference"]
+    assert [a.attack for a in target.attacks] == ["loss", "zlib", "min_k", "min_k_plus_plus", "reference", "lira"]
     assert target.attacks[0].auc.low > 0.5, target.attacks[0].auc  # the memorised members are found
     assert null.attacks[0].auc.low < 0.5 < null.attacks[0].auc.high, null.attacks[0].auc
     assert result.blind_baseline is not None and not result.blind_baseline.shifted
+    canaries = result.canaries[0]  # never inserted: no exposure to speak of, and no rise
+    assert [r.repetitions for r in canaries.rows] == [0] and not canaries.rises_with_repetitions
+    assert canaries.rows[0].canaries == 2
     assert "Language model" in (out / "report.html").read_text()
 
 

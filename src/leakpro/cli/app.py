@@ -172,7 +172,8 @@ def audit(
     trust: Annotated[bool, typer.Option("--trust", help=TRUST_HELP)] = False,
     pdf: PdfOpt = True,
 ) -> None:
-    """Audit your own target (or, with a `synthetic:` section, a synthetic table) from a YAML config.
+    """Audit your own target (or, with a `synthetic:` section, a synthetic table; with an `llm:` section, a causal
+    language model saved in a directory) from a YAML config.
 
     The config is validated before anything runs; every problem is listed with its fix. A config that names
     code to import (`package.module:Class` other than scikit-learn / XGBoost / LightGBM estimators) needs

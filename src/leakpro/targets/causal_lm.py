@@ -103,6 +103,7 @@ class TorchCausalLM:
                  pad_id: int = 0, max_tokens: int | None = None, tokenizer_id: str = "") -> None:
         self.module, self.encode, self.name = module, encode, name
         self.pad_id, self.max_tokens, self.tokenizer_id = pad_id, max_tokens, tokenizer_id
+        self._takes_mask = hasattr(getattr(module, "config", None), "model_type")  # a transformers model
 
     def _ids(self, texts: Sequence[str]) -> list[list[int]]:
         rows = [self.encode(t) for t in texts]
@@ -121,9 +122,12 @@ class TorchCausalLM:
             idx = order[start : start + batch_size]
             width = max(len(rows[i]) for i in idx)
             ids = torch.full((len(idx), width), self.pad_id, dtype=torch.long)
+            mask = torch.zeros((len(idx), width), dtype=torch.long)
             for j, i in enumerate(idx):
                 ids[j, : len(rows[i])] = torch.as_tensor(rows[i], dtype=torch.long)
-            out = self.module(ids)  # right padding never changes earlier positions of a causal model
+                mask[j, : len(rows[i])] = 1
+            # right padding never changes earlier positions of a causal model; transformers models get the mask too
+            out = self.module(ids, attention_mask=mask) if self._takes_mask else self.module(ids)
             logits = out if isinstance(out, torch.Tensor) else out.logits
             lp, mu, sd = _token_stats(logits, ids)
             for j, i in enumerate(idx):
