@@ -35,6 +35,7 @@ import torch
 from leakpro.config.errors import ConfigError
 from leakpro.config.llm import model_dir_problems
 from leakpro.training.causal_lm import require_transformers
+from leakpro.training.torch_train import torch_threads
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,12 @@ class TorchCausalLM:
         rows = [self.encode(t) for t in texts]
         return [r[: self.max_tokens] if self.max_tokens else r for r in rows]
 
-    @torch.no_grad()
     def token_log_probs(self, texts: Sequence[str], batch_size: int = 32) -> TokenLogProbs:
+        """ℓ, μ, σ of every token of every text (one intra-op thread: fastest for small models, measured)."""
+        with torch_threads(), torch.no_grad():
+            return self._token_log_probs(texts, batch_size)
+
+    def _token_log_probs(self, texts: Sequence[str], batch_size: int) -> TokenLogProbs:
         rows = self._ids(texts)
         if any(len(r) < 2 for r in rows):
             raise ValueError("every text needs at least one token after the BOS token")
