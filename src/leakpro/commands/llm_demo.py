@@ -119,14 +119,18 @@ def build_embedded(seed: int = 0, quick: bool = False, sizes: EmbeddedSizes | No
     return EmbeddedLLM(plan, tok, models, canaries, time.perf_counter() - start)
 
 
-def run_llm_demo(out: Path, seed: int = 0, quick: bool = False, console: Any = None, pdf: bool = True) -> Path:
-    """Build the embedded setup, audit target and null, write llm_results.json and the report."""
+def run_llm_demo(out: Path, seed: int = 0, quick: bool = False, console: Any = None, pdf: bool = True,
+                 say: Any = None, report: bool = True) -> Path:
+    """Build the embedded setup, audit target and null, write llm_results.json and (``report``) the report.
+    Progress lines go to ``say`` if given, else to the rich ``console``."""
     from leakpro.audit.llm import run_llm_audit, write_llm_results
     from leakpro.audit.llm_blind import blind_baseline
 
-    def say(msg: str) -> None:
+    def _console_say(msg: str) -> None:
         if console is not None:
             console.print(f"[dim]·[/] {msg}")
+
+    say = say or _console_say
 
     built = build_embedded(seed, quick, say=say)
     result, tables = run_llm_audit(built.plan, cache=out / "cache", progress=say)
@@ -139,7 +143,8 @@ def run_llm_demo(out: Path, seed: int = 0, quick: bool = False, console: Any = N
 
         console.print(llm_table(result))
         console.print(f"Results: {path}")
-    from leakpro.report import render_report_dir
+    if report:
+        from leakpro.report import render_report_dir
 
-    render_report_dir(out, out, pdf=pdf)
+        render_report_dir(out, out, pdf=pdf)
     return path
