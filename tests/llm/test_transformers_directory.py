@@ -46,7 +46,7 @@ def model_dirs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _config(root: Path, **llm: object) -> dict[str, object]:
     section = {"target": {"path": "target"}, "null_target": {"path": "null"},
-               "texts": {"file": "candidates.csv"}, "population": {"file": "population.csv", "member_column": None},
+               "texts": {"file": "candidates.csv"}, "population": {"file": "population.csv"},  # no member column needed
                "attacks": ["loss", "zlib", "min_k", "min_k_plus_plus", "reference", "lira"],
                "canaries": {"prefix": "my secret code is", "digits": 6, "samples": 100,
                             "inserted": [{"secret": "4 1 7 9 2 6", "repetitions": 0},

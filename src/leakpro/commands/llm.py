@@ -64,7 +64,8 @@ def build_plan(config: LLMAuditConfig, say: Any = None) -> LLMAuditPlan:
             base, ref_tok = base_lm.module, AutoTokenizer.from_pretrained(
                 llm.reference.path, trust_remote_code=False, local_files_only=True)
         else:
-            population, _ = read_texts(llm.population, "llm.population")  # type: ignore[arg-type]
+            assert llm.population is not None  # parse_llm_config requires it when no reference.path is given
+            population, _ = read_texts(llm.population.model_copy(update={"member_column": None}), "llm.population")
             say(f"training a reference LM on {len(population)} population texts")
             base, ref_tok = train_causal_lm(population, tokenizer, llm.reference.recipe, config.seed), tokenizer
         reference = hf_causal_lm(base, ref_tok, "reference")
