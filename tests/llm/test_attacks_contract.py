@@ -61,6 +61,13 @@ def test_attacks_refuse_a_view_without_their_reference_signals() -> None:
         get_lm_attack("min_kk")
 
 
+def test_rmia_is_the_ratio_to_the_mean_reference_likelihood() -> None:
+    from leakpro.attacks.llm.reference import rmia_log_ratio
+
+    refs = np.log(np.array([[0.2, 0.5], [0.6, 0.5]]))
+    np.testing.assert_allclose(rmia_log_ratio(np.log([0.8, 0.5]), refs), np.log([0.8 / 0.4, 1.0]))
+
+
 def test_lira_scores_follow_the_likelihood_ratio() -> None:
     masks = np.array([[True, False], [False, True], [True, False], [False, True]])
     signals = np.array([[1.0, 0.0], [0.0, 1.0], [1.2, 0.2], [0.2, 1.2]])

@@ -47,7 +47,7 @@ def model_dirs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _config(root: Path, **llm: object) -> dict[str, object]:
     section = {"target": {"path": "target"}, "null_target": {"path": "null"},
                "texts": {"file": "candidates.csv"}, "population": {"file": "population.csv"},  # no member column needed
-               "attacks": ["loss", "zlib", "min_k", "min_k_plus_plus", "reference", "lira"],
+               "attacks": ["loss", "zlib", "min_k", "min_k_plus_plus", "reference", "lira", "rmia"],
                "canaries": {"prefix": "my secret code is", "digits": 6, "samples": 100,
                             "inserted": [{"secret": "4 1 7 9 2 6", "repetitions": 0},
                                          {"secret": "031337", "repetitions": 0}]},
@@ -77,7 +77,8 @@ def test_audit_of_a_saved_transformers_model_through_the_cli(model_dirs: Path, t
     assert res.exit_code == 0, res.output
     result = LLMAuditResult.model_validate_json((out / "llm_results.json").read_text())
     target, null = result.models
-    assert [a.attack for a in target.attacks] == ["loss", "zlib", "min_k", "min_k_plus_plus", "reference", "lira"]
+    assert [a.attack for a in target.attacks] == ["loss", "zlib", "min_k", "min_k_plus_plus", "reference", "lira",
+                                                  "rmia"]
     assert target.attacks[0].auc.low > 0.5, target.attacks[0].auc  # the memorised members are found
     assert null.attacks[0].auc.low < 0.5 < null.attacks[0].auc.high, null.attacks[0].auc
     assert result.blind_baseline is not None and not result.blind_baseline.shifted

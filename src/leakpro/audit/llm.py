@@ -23,6 +23,7 @@ import pandas as pd
 from leakpro.attacks.llm.base import LMView, get_lm_attack
 from leakpro.attacks.llm.canaries import Canary, random_secrets, secret_log_perplexity
 from leakpro.audit.llm_blind import blind_baseline
+from leakpro.config.llm import LLM_ATTACKS
 from leakpro.metrics.exposure import empirical_exposure, extrapolated_exposure, mean_interval
 from leakpro.metrics.summary import membership_metrics
 from leakpro.results.environment import package_versions
@@ -56,7 +57,7 @@ class LLMAuditPlan:
     null: CausalLM | None = None
     reference: CausalLM | None = None
     lira: tuple[tuple[CausalLM, np.ndarray], ...] = ()
-    attacks: tuple[str, ...] = ("loss", "zlib", "min_k", "min_k_plus_plus", "reference", "lira")
+    attacks: tuple[str, ...] = LLM_ATTACKS
     min_k: float = 0.2
     blind_folds: int | None = 5
     blind_max_ngram: int = 2
@@ -154,7 +155,7 @@ def run_llm_audit(plan: LLMAuditPlan, cache: Path | None = None,
         say("reference LM signals")
         ref = log_prob_per_char(token_signals(plan.reference, plan.texts, cache, plan.batch_size))
     lira = None
-    if plan.lira and "lira" in names:
+    if plan.lira and {"lira", "rmia"} & set(names):
         say(f"signals of {len(plan.lira)} reference LMs on random halves")
         sigs = np.stack([log_prob_per_char(token_signals(m, plan.texts, cache, plan.batch_size)) for m, _ in plan.lira])
         lira = (sigs, np.stack([np.asarray(mask, dtype=bool) for _, mask in plan.lira]))

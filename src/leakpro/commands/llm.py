@@ -55,7 +55,7 @@ def build_plan(config: LLMAuditConfig, say: Any = None) -> LLMAuditPlan:
     names = llm.attack_names()
     reference: TorchCausalLM | None = None
     lira: list[tuple[TorchCausalLM, np.ndarray]] = []
-    if {"reference", "lira"} & set(names):
+    if {"reference", "lira", "rmia"} & set(names):
         from transformers import AutoTokenizer
 
         tokenizer = AutoTokenizer.from_pretrained(llm.target.path, trust_remote_code=False, local_files_only=True)
@@ -69,7 +69,7 @@ def build_plan(config: LLMAuditConfig, say: Any = None) -> LLMAuditPlan:
             say(f"training a reference LM on {len(population)} population texts")
             base, ref_tok = train_causal_lm(population, tokenizer, llm.reference.recipe, config.seed), tokenizer
         reference = hf_causal_lm(base, ref_tok, "reference")
-        if "lira" in names and llm.reference.models:
+        if {"lira", "rmia"} & set(names) and llm.reference.models:
             masks = random_halves(len(texts), llm.reference.models, np.random.default_rng([config.seed, 2]))
             for j, mask in enumerate(masks):
                 say(f"reference LM {j + 1}/{len(masks)} on a random half of the candidates")

@@ -12,7 +12,7 @@ directory without safetensors weights or one whose config asks for remote code.
       null_target: {path: models/null}         # optional: the same model trained without the candidates
       texts: {file: candidates.csv, text_column: text, member_column: member}
       population: {file: public.csv, text_column: text}   # texts the attacker knows are not members
-      attacks: all                             # or a list: [loss, zlib, min_k, min_k_plus_plus, reference, lira]
+      attacks: all                             # or a list: [loss, zlib, min_k, min_k_plus_plus, reference, lira, rmia]
       reference: {models: 4}                   # reference LMs trained on the population (and random halves)
       canaries: {prefix: "my secret code is", digits: 6,
                  inserted: [{secret: "4 1 7 9 2 6", repetitions: 8}, {secret: "0 3 3 8 5 1", repetitions: 0}]}
@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from leakpro.config.errors import ConfigError, ConfigIssue
 from leakpro.config.issues import schema_issues
 
-LLM_ATTACKS = ("loss", "zlib", "min_k", "min_k_plus_plus", "reference", "lira")
+LLM_ATTACKS = ("loss", "zlib", "min_k", "min_k_plus_plus", "reference", "lira", "rmia")
 
 
 class _Strict(BaseModel):
@@ -193,10 +193,10 @@ def parse_llm_config(raw: dict[str, Any], base: Path = Path(".")) -> LLMAuditCon
     issues += _texts_problems(llm.texts, "llm.texts", need_members=True)
     if llm.population is not None:
         issues += _texts_problems(llm.population, "llm.population", need_members=False)
-    elif {"reference", "lira"} & set(llm.attack_names()) and llm.reference.path is None:
-        issues.append(ConfigIssue("llm.population", "the reference and lira attacks train reference LMs on texts the "
-                                  "attacker knows, and none were given", "add population: {file: ...}, give "
-                                  "reference.path, or leave reference and lira out of attacks"))
+    elif {"reference", "lira", "rmia"} & set(llm.attack_names()) and llm.reference.path is None:
+        issues.append(ConfigIssue("llm.population", "the reference, lira and rmia attacks train reference LMs on texts "
+                                  "the attacker knows, and none were given", "add population: {file: ...}, give "
+                                  "reference.path, or leave reference, lira and rmia out of attacks"))
     if llm.canaries is not None:
         for i, c in enumerate(llm.canaries.inserted):
             digits = c.secret.replace(" ", "")

@@ -7,11 +7,17 @@
   candidates (plus what the reference saw); per candidate, Gaussians fitted to its signal under the references that
   trained on it (in) and those that did not (out), with one pooled variance each; score = log N(s; μ_in, σ_in) −
   log N(s; μ_out, σ_out) of the target's signal s. The halves are the attacker's own choice, never the secret.
+- ``rmia`` (Zarifzadeh et al. 2024, online): the likelihood ratio Pr(x | θ) / Pr(x) with Pr(x) the mean likelihood
+  under all K reference LMs (those that trained on x and those that did not), on per-character likelihoods. RMIA
+  then compares LR(x) with LR(z) for population texts z (score = share of z with LR(x)/LR(z) > γ); for a fixed
+  population that share is a monotone function of LR(x), so the ROC, AUC and TPR at every FPR are those of
+  log LR(x), which is the score returned here (no population signals needed).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import logsumexp
 from scipy.stats import norm
 
 from leakpro.attacks.llm.base import LMAttack, LMView, register_lm_attack
@@ -64,6 +70,27 @@ class LiraAttack(LMAttack):
     def scores(self, view: LMView) -> np.ndarray:
         assert view.lira_signals is not None and view.lira_in is not None  # checked by run()
         return lira_online(log_prob_per_char(view.target), view.lira_signals, view.lira_in)
+
+
+def rmia_log_ratio(target: np.ndarray, signals: np.ndarray) -> np.ndarray:
+    """log Pr(x | θ) − log mean_k Pr(x | θ_k), from per-character log-likelihoods ((N,) and (K, N))."""
+    s = np.asarray(signals, dtype=np.float64)
+    return np.asarray(target, dtype=np.float64) - (logsumexp(s, axis=0) - np.log(s.shape[0]))
+
+
+@register_lm_attack
+class RmiaAttack(LMAttack):
+    """RMIA (online): the target's likelihood over the mean likelihood of reference LMs on random halves."""
+
+    name = "rmia"
+    title = "RMIA (reference LMs on random halves)"
+    paper = "Zarifzadeh et al. 2024"
+    needs = "lira"
+
+    def scores(self, view: LMView) -> np.ndarray:
+        if view.lira_signals is None:  # checked by run()
+            raise ValueError("rmia needs reference LMs")
+        return rmia_log_ratio(log_prob_per_char(view.target), view.lira_signals)
 
 
 def random_halves(n: int, models: int, rng: np.random.Generator) -> np.ndarray:
