@@ -32,6 +32,7 @@ FAMILIES: dict[str, str] = {
     "model extraction": "can the prediction API be stolen as a working copy?",
     "property inference": "what fraction of the training data has property P?",
     "DP auditing": "how much privacy (an ε lower bound) does the training recipe actually give?",
+    "language-model membership": "was this text in the language model's training data?",
 }
 """Every family, in the order ``leakpro attacks`` shows them, with the question its attacks answer."""
 

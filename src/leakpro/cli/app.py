@@ -122,12 +122,19 @@ def demo(
     quick: Annotated[bool, typer.Option(help="a small, fast variant (seconds)")] = False,
     synthetic: Annotated[bool, typer.Option("--synthetic", help="run the synthetic-data demo instead")] = False,
     federated: Annotated[bool, typer.Option("--federated", help="run the federated-learning demo instead")] = False,
+    llm: Annotated[bool, typer.Option("--llm", help="run the language-model demo instead: a tiny GPT-2 fine-tuned "
+                                      "here on fortunes, its null control, canaries and the blind baseline")] = False,
     inversion: Annotated[bool, typer.Option("--inversion", help="run the model-inversion and attribute-inference "
                                             "demo instead (digits, Adult; LFW faces with leakpro[faces])")] = False,
     pdf: PdfOpt = True,
 ) -> None:
     """Audit the embedded Adult MLP (and a null control) with every membership attack."""
     _check_out(out)
+    if llm:
+        from leakpro.commands.llm_demo import run_llm_demo
+
+        run_llm_demo(out, seed=seed, quick=quick, console=_console(), pdf=pdf)
+        return
     if synthetic:
         from leakpro.commands.synthetic_demo import run_synthetic_demo
 
@@ -165,7 +172,8 @@ def audit(
     trust: Annotated[bool, typer.Option("--trust", help=TRUST_HELP)] = False,
     pdf: PdfOpt = True,
 ) -> None:
-    """Audit your own target (or, with a `synthetic:` section, a synthetic table) from a YAML config.
+    """Audit your own target (or, with a `synthetic:` section, a synthetic table; with an `llm:` section, a causal
+    language model saved in a directory) from a YAML config.
 
     The config is validated before anything runs; every problem is listed with its fix. A config that names
     code to import (`package.module:Class` other than scikit-learn / XGBoost / LightGBM estimators) needs
@@ -179,7 +187,27 @@ def audit(
     if isinstance(raw_config, dict) and "synthetic" in raw_config:
         _synthetic_from_config(raw_config, config.resolve().parent, out, pdf)
         return
+    if isinstance(raw_config, dict) and "llm" in raw_config:
+        _llm_from_config(raw_config, config.resolve().parent, out, pdf)
+        return
     _run_and_show(config, out.resolve(), cache.resolve() if cache else None, trust=trust, pdf=pdf)
+
+
+def _llm_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bool) -> None:
+    from leakpro.config.errors import ConfigError
+    from leakpro.config.llm import parse_llm_config
+
+    try:
+        spec = parse_llm_config(raw, base)
+    except ConfigError as exc:
+        raise _fail("Config error — nothing was run.\n", exc) from None
+    _check_out(out)
+    from leakpro.commands.llm import run_llm_config
+
+    try:
+        run_llm_config(spec, out, console=_console(), pdf=pdf)
+    except ConfigError as exc:
+        raise _fail("Config error —\n", exc) from None
 
 
 def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bool) -> None:

@@ -10,6 +10,8 @@ def every_attack() -> list[AttackCard]:
     import leakpro.attacks.extraction
     import leakpro.attacks.inversion.attribute_inference
     import leakpro.attacks.inversion.class_inversion
+    import leakpro.attacks.llm
+    import leakpro.attacks.llm.canaries
     import leakpro.attacks.membership
     import leakpro.attacks.property
     import leakpro.audit.dp_audit

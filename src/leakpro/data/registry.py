@@ -39,6 +39,7 @@ def register_dataset(entry: BuiltinDataset) -> BuiltinDataset:
 
 def builtin_datasets() -> dict[str, BuiltinDataset]:
     import leakpro.data.faces
+    import leakpro.data.fortunes
     import leakpro.data.graphs
     import leakpro.data.images
     import leakpro.data.text

@@ -1,9 +1,10 @@
 """What a report is drawn from: the result files of one directory, and optional record features.
 
 A directory may hold any subset of ``results.json`` (the membership audit, with the per-target scores files it
-names), ``synthetic_results.json`` (the synthetic-data audit), ``federated_results.json`` (the federated
-audit, with the PNG grids it names), ``inversion.json`` (class inversion, with its PNG grids) and
-``attribute_inference.json``; the report shows a section for each result present.
+names), ``synthetic_results.json`` (the synthetic-data audit), ``llm_results.json`` (the language-model audit),
+``federated_results.json`` (the federated audit, with the PNG grids it names), ``inversion.json`` (class
+inversion, with its PNG grids) and ``attribute_inference.json``; the report shows a section for each result
+present.
 
 The dataset rows behind record indices are found by a *frame provider*: a function from the audit result to a
 table indexed like the dataset (row ``i`` is record ``i``), or ``None`` when the rows are not available. The
@@ -22,6 +23,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from leakpro.federated.results import FederatedAuditResult
+from leakpro.results.llm import LLMAuditResult
 from leakpro.results.types import AuditResult, TargetResult
 
 FrameProvider = Callable[[AuditResult], "pd.DataFrame | None"]
@@ -31,8 +33,9 @@ SYNTHETIC_RESULTS_FILE = "synthetic_results.json"
 FEDERATED_RESULTS_FILE = "federated_results.json"
 INVERSION_FILE = "inversion.json"
 ATTRIBUTE_INFERENCE_FILE = "attribute_inference.json"
+LLM_RESULTS_FILE = "llm_results.json"
 RESULT_FILES = (RESULTS_FILE, SYNTHETIC_RESULTS_FILE, FEDERATED_RESULTS_FILE, INVERSION_FILE,
-                ATTRIBUTE_INFERENCE_FILE)
+                ATTRIBUTE_INFERENCE_FILE, LLM_RESULTS_FILE)
 M = TypeVar("M", bound=BaseModel)
 _RESULTS_FIX = ("restore the file, or re-run the audit that wrote it (`leakpro audit CONFIG --out DIR`): `leakpro "
                 "report` re-renders results an audit wrote, it cannot repair them")
@@ -84,7 +87,8 @@ def _not_another_kind(path: Path) -> None:
     if not isinstance(data, dict):
         return
     kind = ("synthetic-data", SYNTHETIC_RESULTS_FILE) if {"secrets", "membership", "linkability_split"} <= data.keys() \
-        else ("federated", FEDERATED_RESULTS_FILE) if data.get("kind") == "federated" else None
+        else ("federated", FEDERATED_RESULTS_FILE) if data.get("kind") == "federated" \
+        else ("language-model", LLM_RESULTS_FILE) if data.get("kind") == "llm" else None
     if kind is not None:
         raise ResultsFileError(path, f"this is a {kind[0]} audit's result, not a membership results.json",
                                f"name it {kind[1]} (as the audit did) and give that file or its directory to "
@@ -210,6 +214,7 @@ class ReportInputs:
         """Names of the result files the report was drawn from."""
         names = [self.results_path.name] if self.results_path is not None else []
         names += [SYNTHETIC_RESULTS_FILE] if "synthetic" in self.extras else []
+        names += [LLM_RESULTS_FILE] if "llm" in self.extras else []
         names += [FEDERATED_RESULTS_FILE] if self.federated is not None else []
         names += [f for f in (INVERSION_FILE, ATTRIBUTE_INFERENCE_FILE) if self.from_file(f)]
         return names
@@ -282,6 +287,9 @@ def _siblings(base: Path) -> tuple[dict[str, dict[str, Any]], FederatedAuditResu
         if not isinstance(extras["synthetic"], dict):
             raise ResultsFileError(synthetic, f"expected a JSON object, found {type(extras['synthetic']).__name__}")
     extras.update(_inversion_extras(base))
+    llm = base / LLM_RESULTS_FILE
+    if llm.is_file():
+        extras["llm"] = _validated(LLMAuditResult, llm).model_dump(mode="json")
     federated_path = base / FEDERATED_RESULTS_FILE
     federated = None
     if federated_path.is_file():

@@ -189,6 +189,10 @@ def masthead(inputs: ReportInputs) -> Masthead:
         f = inputs.federated
         return Masthead(f"Federated learning on {f.data} ({f.model})", "", f.versions.get("leakpro", ""),
                         f.config_hash, sources)
+    if "synthetic" not in inputs.extras and "llm" in inputs.extras:
+        llm = inputs.extras["llm"]
+        return Masthead(f"Language model — {llm.get('name', '')}", "", str(llm.get("leakpro_version", "")),
+                        str(llm.get("config_hash", "")), sources)
     if "synthetic" not in inputs.extras and ("inversion" in inputs.extras
                                              or "attribute_inference" in inputs.extras):
         return Masthead("Model inversion and attribute inference", "", "", "", sources)

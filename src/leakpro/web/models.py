@@ -33,6 +33,7 @@ class AuditStatus(StrEnum):
 class AuditKind(StrEnum):
     MEMBERSHIP = "membership"
     SYNTHETIC = "synthetic"
+    LLM = "llm"
 
 
 def utcnow() -> dt.datetime:

@@ -27,6 +27,8 @@ from leakpro.web.storage import AuditDir
 def execute(audit: Audit, d: AuditDir, progress: WebProgress) -> None:
     if audit.kind == AuditKind.MEMBERSHIP.value:
         run_membership(d, progress)
+    elif audit.kind == AuditKind.LLM.value:
+        run_llm_audit_job(d, progress)
     else:
         run_synthetic_audit(d, progress)
     progress.stage("writing the report" + (" (HTML and PDF)" if audit.pdf else ""))
@@ -52,22 +54,43 @@ def run_synthetic_audit(d: AuditDir, progress: WebProgress) -> None:
                            aux_columns=spec.aux_columns, column_types=spec.column_types, n_attacks=spec.n_attacks,
                            seed=spec.seed, console=Console(file=io.StringIO()), report=False)  # write_report renders it
     progress.check()
-    _write_synthetic_frame(d.results, raw, spec.seed, int(result.sizes.get("real", 0)), result.versions)
+    _write_frame(d.results, raw, spec.seed, int(result.sizes.get("real", 0)), result.versions)
 
 
-def _write_synthetic_frame(path: Path, config: dict[str, Any], seed: int, n_records: int,
-                           versions: dict[str, str]) -> None:
-    """The report reads ``results.json`` and slots ``synthetic_results.json`` in beside it: a synthetic-only
-    audit gets a ``results.json`` with no membership targets, so the report shows its synthetic section only."""
+def run_llm_audit_job(d: AuditDir, progress: WebProgress) -> None:
+    """The built-in language-model demo (``llm_demo: {size: quick|full}``), as ``leakpro demo --llm``."""
+    from leakpro.commands.llm_demo import run_llm_demo
+    from leakpro.results.llm import LLMAuditResult
+
+    raw = load_yaml_file(d.config)
+    seed = int(raw.get("seed", 0))
+    quick = (raw.get("llm_demo") or {}).get("size", "quick") != "full"
+
+    def say(msg: str) -> None:
+        progress.check()
+        progress.stage(msg)
+
+    path = run_llm_demo(d.out, seed=seed, quick=quick, say=say, report=False)
+    progress.check()
+    result = LLMAuditResult.model_validate_json(path.read_text(encoding="utf-8"))
+    _write_frame(d.results, raw, seed, result.candidates, result.versions,
+                           note="A language-model audit: its results are in llm_results.json.", name="fortunes")
+
+
+def _write_frame(path: Path, config: dict[str, Any], seed: int, n_records: int,
+                           versions: dict[str, str], note: str = "A synthetic-data audit: no membership-inference "
+                           "targets were audited.", name: str = "synthetic table") -> None:
+    """The report reads ``results.json`` and slots ``synthetic_results.json`` (or ``llm_results.json``) in beside it:
+    such an audit gets a ``results.json`` with no membership targets, so the report shows its own section only."""
     result = AuditResult(
         leakpro_version=__version__, created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         seed=seed, config=config,
         config_hash=hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest(),
         versions=dict(versions),
-        data=DataSummary(name="synthetic table", n_records=n_records, n_candidates=0, n_members=0, n_population=0,
+        data=DataSummary(name=name, n_records=n_records, n_candidates=0, n_members=0, n_population=0,
                          n_classes=0, member_prior=0.0, base_dir=None, fingerprint=None),
         reference_models=None, targets=[], stage_runtime_s={}, extraction=None, property_inference=None, api_usage=None,
-        notes=["A synthetic-data audit: no membership-inference targets were audited."],
+        notes=[note],
     )
     path.write_text(result.model_dump_json(indent=2), encoding="utf-8")
 

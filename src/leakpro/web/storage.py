@@ -16,6 +16,7 @@ AUDIT_ID = re.compile(r"^[0-9a-f]{32}$")
 DOWNLOADS: dict[str, tuple[str, str]] = {
     "results.json": ("out/results.json", "application/json"),
     "synthetic_results.json": ("out/synthetic_results.json", "application/json"),
+    "llm_results.json": ("out/llm_results.json", "application/json"),
     "report.html": ("out/report.html", "text/html; charset=utf-8"),
     "report.pdf": ("out/report.pdf", "application/pdf"),
     "config.yaml": ("config.yaml", "application/x-yaml"),
@@ -47,6 +48,10 @@ class AuditDir:
     @property
     def synthetic_results(self) -> Path:
         return self.out / "synthetic_results.json"
+
+    @property
+    def llm_results(self) -> Path:
+        return self.out / "llm_results.json"
 
     def download(self, name: str) -> Path | None:
         """The file behind a download name, if the name is known, the file exists and lies inside this audit."""

@@ -62,8 +62,26 @@ def glance(d: AuditDir) -> Glance | None:
             figures.append(Figure(f"synthetic / {row.name}", "synthetic", "synthetic", row.name, row.family, metric,
                                   row.risk["value"], row.risk["low"], row.risk["high"], None, None, level.label,
                                   level.css))
+    if d.llm_results.is_file():
+        figures += _llm_figures(d)
     accuracy = {t.name: (t.train_accuracy, t.test_accuracy) for t in result.targets}
     return Glance(figures, accuracy)
+
+
+def _llm_figures(d: AuditDir) -> list[Figure]:
+    """Each LM attack on the target and the null, judged as the report's language-model section judges it."""
+    from leakpro.report.sections.llm import attack_assessment
+    from leakpro.results.llm import LLMAuditResult
+
+    result = LLMAuditResult.model_validate_json(d.llm_results.read_text(encoding="utf-8"))
+    figures = []
+    for m in result.models:
+        for a in m.attacks:
+            level = attack_assessment(a).level
+            tpr1 = next((op.tpr.value for op in a.tpr_at_fpr if abs(op.fpr_level - 0.01) < 1e-12), None)
+            figures.append(Figure(f"llm {m.role} / {a.attack}", m.name, m.role, a.attack, a.title, "AUC",
+                                  a.auc.value, a.auc.low, a.auc.high, tpr1, None, level.label, level.css))
+    return figures
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""The two wizards: a membership audit (built-in demo, or uploaded data and model) and a synthetic-data audit.
+"""The wizards: a membership audit (built-in demo, or uploaded data and model), a synthetic-data audit, and the
+built-in language-model audit (``leakpro demo --llm``; a model of your own goes through ``leakpro audit`` with an
+``llm:`` section, since a model directory is not a browser upload).
 
 Each POST saves the uploads into a fresh audit directory, turns the fields into a config, validates it with
 the audit API's own checks, and only then records the audit and queues it. On any problem the directory is
@@ -19,6 +21,7 @@ from leakpro.web.app import AppState, render, state
 from leakpro.web.db import new_audit_id
 from leakpro.web.forms import (
     attack_choices,
+    config_yaml,
     membership_config,
     synthetic_config,
     validate_membership,
@@ -139,6 +142,45 @@ async def create_synthetic(request: Request) -> Response:
             return _synthetic_page(request, form, problems, 422)
         name = str(form.get("name") or "").strip() or "synthetic-data audit"
         st.db.create_audit(audit_id, AuditKind.SYNTHETIC, name, config, form.get("pdf") is not None, files)
+        ok = True
+    finally:
+        if not ok:
+            st.storage.remove(audit_id)
+    st.jobs.submit(audit_id)
+    return RedirectResponse(f"/audits/{audit_id}", status_code=303)
+
+
+def _llm_page(request: Request, form: FormData | None = None, issues: list[str] | None = None,
+              status_code: int = 200) -> HTMLResponse:
+    return render(request, "llm.html.j2", status_code, values=_values(form), issues=issues or [])
+
+
+@router.get("/llm/new", response_class=HTMLResponse)
+async def new_llm(request: Request) -> HTMLResponse:
+    return _llm_page(request)
+
+
+@router.post("/llm", response_model=None)
+async def create_llm(request: Request) -> Response:
+    """Queue the built-in language-model audit: a tiny GPT-2 fine-tuned on fortunes, its null, canaries."""
+    st = state(request)
+    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
+    seed, size = str(form.get("seed") or "0").strip(), str(form.get("demo_size") or "quick")
+    problems = []
+    if not seed.isdigit():
+        problems.append(f"seed: expected a whole number ≥ 0 (got {seed!r}); fix: enter e.g. 0")
+    if size not in ("quick", "full"):
+        problems.append(f"demo_size: expected quick or full (got {size!r}); fix: choose one of the two")
+    if problems:
+        return _llm_page(request, form, problems, 422)
+    name = str(form.get("name") or "").strip() or "language-model demo"
+    config = {"name": name, "seed": int(seed), "llm_demo": {"size": size}}
+    audit_id = new_audit_id()
+    d = st.storage.create(audit_id)
+    ok = False
+    try:
+        d.config.write_text(config_yaml(config), encoding="utf-8")
+        st.db.create_audit(audit_id, AuditKind.LLM, name, config, form.get("pdf") is not None, [])
         ok = True
     finally:
         if not ok:

@@ -10,6 +10,7 @@ from leakpro.report.sections import (  # noqa: F401
     dp_audit,
     federated,
     inversion,
+    llm,
     membership,
     synthetic,
 )

@@ -1,0 +1,28 @@
+"""The language-model wizard: the built-in demo queued from the web app, run as a job, its report and figures."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from .conftest import audit_id_of, wait_for
+
+pytestmark = pytest.mark.slow
+
+
+def test_llm_demo_from_the_wizard_gets_its_report_and_figures(client: TestClient) -> None:
+    assert "Audit a language model" in client.get("/").text
+    assert 'action="/llm"' in client.get("/llm/new").text
+    audit_id = audit_id_of(client.post("/llm", data={"demo_size": "quick", "seed": "0", "name": "tiny lm"}))
+    snap = wait_for(client, audit_id, timeout=900)
+    assert snap["status"] == "done", snap
+    page = client.get(f"/audits/{audit_id}/results").text
+    assert 'title="Min-K%++">min_k_plus_plus</td>' in page and "null <span" in page  # target and null rows
+    report = client.get(f"/audits/{audit_id}/files/report.html").text
+    assert 'data-testid="llm-table"' in report and "Canary exposure" in report
+    assert client.get(f"/audits/{audit_id}/files/llm_results.json").json()["kind"] == "llm"
+
+
+def test_llm_wizard_names_each_problem(client: TestClient) -> None:
+    r = client.post("/llm", data={"demo_size": "huge", "seed": "x"})
+    assert r.status_code == 422 and "seed" in r.text and "demo_size" in r.text
