@@ -178,3 +178,42 @@ def test_epsilon_bound_respects_a_correct_claim_and_catches_the_broken_one(
     assert audit.violated is violated
     assert audit.ceiling > 1.0  # the test can fail: the runs could show a bound above the claim
     assert audit.threshold_runs + audit.counted_runs == 400 and audit.train_runs == 100
+
+
+# --- config, CLI, results file and report ---------------------------------------------------------------------
+
+
+def test_config_lists_every_problem_at_once(tmp_path: Path) -> None:
+    from leakpro.synthetic.errors import SyntheticInputError
+    from leakpro.synthetic.generator_config import parse_generator_config
+
+    raw = {"synthetic": {"real": "missing.csv", "generator": {"kind": "dp_marginals", "params": {"eps": 1}},
+                         "shadow": {"rows": 5, "colour": "red"}}}
+    with pytest.raises(SyntheticInputError) as err:
+        parse_generator_config(raw, tmp_path)
+    text = "\n".join(err.value.problems)
+    for expected in ("synthetic.shadow.rows", "synthetic.shadow.colour", "params.eps", "params.epsilon"):
+        assert expected in text
+
+
+def test_cli_audits_a_generator_and_writes_results_and_report(adult: pd.DataFrame, tmp_path: Path) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from leakpro.cli.app import app
+    from leakpro.synthetic.generator_results import GENERATOR_RESULTS_FILE, GeneratorAuditResults
+
+    adult.to_csv(tmp_path / "adult.csv", index=False)
+    config = tmp_path / "gen.yaml"
+    config.write_text(yaml.safe_dump({"synthetic": {
+        "real": "adult.csv", "generator": {"kind": "dp_marginals_broken", "params": {"epsilon": 1.0}},
+        "shadow": {"targets": 1, "random_targets": 1, "rows": 100, "train_tables": 20, "eval_tables": 20,
+                   "epsilon_runs": 400, "epsilon_train_runs": 100, "epsilon_synthetic_rows": 1000}}}))
+    done = CliRunner().invoke(app, ["audit", str(config), "--out", str(tmp_path / "out"), "--no-pdf"],
+                              env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    assert "claim violated" in done.output
+    res = GeneratorAuditResults.model_validate_json((tmp_path / "out" / GENERATOR_RESULTS_FILE).read_text())
+    assert res.audits[0].epsilon[0].violated and len(res.audits[0].targets) == 2
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "claim violated" in html and "Most exposed records" in html

@@ -165,7 +165,8 @@ def audit(
     trust: Annotated[bool, typer.Option("--trust", help=TRUST_HELP)] = False,
     pdf: PdfOpt = True,
 ) -> None:
-    """Audit your own target (or, with a `synthetic:` section, a synthetic table) from a YAML config.
+    """Audit your own target (or, with a `synthetic:` section, a synthetic table or, with `synthetic.generator`, a
+    synthetic-data generator) from a YAML config.
 
     The config is validated before anything runs; every problem is listed with its fix. A config that names
     code to import (`package.module:Class` other than scikit-learn / XGBoost / LightGBM estimators) needs
@@ -186,7 +187,11 @@ def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path, pdf: b
     from leakpro.commands.synthetic import run_synthetic
     from leakpro.synthetic.config import parse_synthetic_config
     from leakpro.synthetic.errors import SyntheticInputError
+    from leakpro.synthetic.generator_config import is_generator_config
 
+    if is_generator_config(raw):
+        _generator_from_config(raw, base, out, pdf)
+        return
     try:
         spec = parse_synthetic_config(raw, base)
     except SyntheticInputError as exc:
@@ -196,6 +201,22 @@ def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path, pdf: b
         run_synthetic(spec.real, spec.synthetic, spec.control, out, secrets=spec.secrets,
                       aux_columns=spec.aux_columns, column_types=spec.column_types, n_attacks=spec.n_attacks,
                       seed=spec.seed, console=_console(), pdf=pdf)
+    except SyntheticInputError as exc:
+        raise _fail("Input error — nothing was run.\n", exc) from None
+
+
+def _generator_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bool) -> None:
+    from leakpro.commands.synthetic_generator import run_generator_audit
+    from leakpro.synthetic.errors import SyntheticInputError
+    from leakpro.synthetic.generator_config import parse_generator_config
+
+    try:
+        spec = parse_generator_config(raw, base)
+    except SyntheticInputError as exc:
+        raise _fail("Input error — nothing was run.\n", exc) from None
+    _check_out(out)
+    try:
+        run_generator_audit(spec, out, console=_console(), pdf=pdf)
     except SyntheticInputError as exc:
         raise _fail("Input error — nothing was run.\n", exc) from None
 
