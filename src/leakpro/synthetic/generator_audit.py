@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from leakpro.attacks.catalogue import AttackCard, register_card
 from leakpro.compute.protocol import Executor
 from leakpro.metrics.dp_bounds import clopper_pearson_epsilon
 from leakpro.metrics.epsilon import epsilon_lower_bound
@@ -186,3 +187,20 @@ def _notes(spec: GeneratorSpec, settings: ShadowSettings) -> list[str]:
         notes.append("dp_marginals_broken adds 10× too little noise for its stated ε: a planted bug the ε audit "
                      "must catch.")
     return notes
+
+
+register_card(AttackCard(
+    family="synthetic data", name="shadow_generator", title="Shadow-modelling MIA on the generator (TAPAS/Groundhog)",
+    paper="Stadler et al., Synthetic Data – Anonymisation Groundhog Day, USENIX Security 2022; Houssiau et al., "
+          "TAPAS, 2022; Meeus et al., Achilles' Heels, ESORICS 2023",
+    threat_model="the generator (run at will), auxiliary population records, a target record and one synthetic "
+                 "table", params=ShadowSettings,
+    question="was record x in the data the generator was fit on (worst-case and random targets)?",
+))
+register_card(AttackCard(
+    family="DP auditing", name="generator_epsilon", title="ε lower bound of a DP synthetic-data generator",
+    paper="Annamalai et al., What do you want from theory alone? Auditing DP synthetic data, 2024; Nasr et al. 2021",
+    threat_model="the generator run many times on one neighbouring pair (D, D ∪ {x}), x the most isolated record",
+    params=ShadowSettings,
+    question="does the generator keep its stated ε (Clopper–Pearson bound from independent runs)?",
+))
