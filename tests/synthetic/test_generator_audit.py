@@ -217,3 +217,12 @@ def test_cli_audits_a_generator_and_writes_results_and_report(adult: pd.DataFram
     assert res.audits[0].epsilon[0].violated and len(res.audits[0].targets) == 2
     html = (tmp_path / "out" / "report.html").read_text()
     assert "claim violated" in html and "Most exposed records" in html
+
+
+@pytest.mark.parametrize("module", ["domain", "dp_marginals", "generator", "generator_audit"])
+def test_docstring_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    failed, tried = doctest.testmod(importlib.import_module(f"leakpro.synthetic.{module}"))
+    assert failed == 0 and tried > 0

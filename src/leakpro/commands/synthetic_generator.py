@@ -25,11 +25,14 @@ from leakpro.synthetic.io import read_table
 def print_generator_audit(audit: GeneratorAudit, console: Console) -> None:
     """The verdict, the targets (most exposed first) and the ε audits."""
     console.print(f"[bold]{audit.generator}[/bold]: {audit.verdict}")
-    table = Table("record", "chosen", "isolation", "shadow AUC [95%]", "TPR@1%", "DCR AUC", "DOMIAS AUC", "")
+    table = Table("record", "chosen", "isolation", "shadow AUC [95%]", "TPR@1%", "DCR AUC", "shadow − DCR [95%]",
+                  "DOMIAS AUC", "")
     for t in sorted(audit.targets, key=lambda t: -t.shadow.auc.value):
-        a = t.shadow.auc
+        a, d = t.shadow.auc, t.shadow_minus_dcr
         table.add_row(str(t.record), t.chosen, f"{t.vulnerability:.2f}", f"{a.value:.2f} [{a.low:.2f}, {a.high:.2f}]",
-                      f"{t.shadow.tpr_at_1pct.value:.0%}", f"{t.dcr.auc.value:.2f}", f"{t.domias.auc.value:.2f}",
+                      f"{t.shadow.tpr_at_1pct.value:.0%}", f"{t.dcr.auc.value:.2f}",
+                      f"{d.value:+.2f} [{d.low:+.2f}, {d.high:+.2f}]",
+                      f"{t.domias.auc.value:.2f}",
                       "[bold red]exposed[/bold red]" if t.exposed else "")
     console.print(table)
     for e in audit.epsilon:

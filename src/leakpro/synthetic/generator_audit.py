@@ -36,6 +36,8 @@ from leakpro.attacks.catalogue import AttackCard, register_card
 from leakpro.compute.protocol import Executor
 from leakpro.metrics.dp_bounds import clopper_pearson_epsilon
 from leakpro.metrics.epsilon import epsilon_lower_bound
+from leakpro.metrics.roc import delong_paired
+from leakpro.results.types import Interval
 from leakpro.synthetic.domain import Domain
 from leakpro.synthetic.generator import GeneratorSpec, generator_problems, stated_privacy
 from leakpro.synthetic.generator_results import EpsilonAudit, GeneratorAudit, TargetExposure
@@ -114,6 +116,7 @@ def audit_generator(spec: GeneratorSpec, data: pd.DataFrame, settings: ShadowSet
             record=int(targets.rows[t]), chosen=targets.chosen[t], vulnerability=float(targets.scores[t]),
             values=_values(data.iloc[int(targets.rows[t])]), shadow=figures(scores, y_test, k),
             dcr=figures(x_test[:, -2], y_test, k), domias=figures(x_test[:, -1], y_test, k),
+            shadow_minus_dcr=paired_difference(scores, x_test[:, -2], y_test),
             train_tables=len(train), eval_tables=len(test)))
     eps: list[EpsilonAudit] = []
     claim = stated_privacy(spec)
@@ -154,6 +157,13 @@ def epsilon_audit(ctx: ShadowContext, targets: Targets, settings: ShadowSettings
         train_runs=len(x_train), successes=bound.successes, trials=bound.trials, errors=bound.errors,
         error_trials=bound.error_trials, direction=bound.direction, ceiling=ceiling, synthetic_rows=n_syn,
         features=list(settings.epsilon_features), violated=bound.epsilon > stated, seed=seed)
+
+
+def paired_difference(first: np.ndarray, second: np.ndarray, members: np.ndarray) -> Interval:
+    """AUC(first) − AUC(second) on the same tables with its paired DeLong 95 % interval."""
+    diff, se = delong_paired(first, second, members)
+    half = 1.959963984540054 * se
+    return Interval(value=diff, low=max(-1.0, diff - half), high=min(1.0, diff + half), method="paired delong")
 
 
 def verdict(targets: list[TargetExposure], eps: list[EpsilonAudit]) -> str:

@@ -38,6 +38,7 @@ class TargetExposure(_Frozen):
     shadow: AttackFigures
     dcr: AttackFigures
     domias: AttackFigures
+    shadow_minus_dcr: Interval  # paired DeLong difference of AUCs on the same evaluation tables
     train_tables: int
     eval_tables: int
 
@@ -45,6 +46,11 @@ class TargetExposure(_Frozen):
     def exposed(self) -> bool:
         """The shadow attack's AUC lies above 0.5 simultaneously over the audit's targets."""
         return self.shadow.auc_simultaneous_low > 0.5
+
+    @property
+    def beats_dcr(self) -> bool:
+        """The shadow attack's AUC exceeds DCR's on the same tables (paired 95 % interval above 0)."""
+        return self.shadow_minus_dcr.low > 0.0
 
 
 class EpsilonAudit(_Frozen):

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from leakpro.report.inputs import ReportInputs
 from leakpro.report.sections.base import SectionContent, register_section
-from leakpro.synthetic.generator_results import AttackFigures, GeneratorAudit, GeneratorAuditResults
+from leakpro.synthetic.generator_results import AttackFigures, GeneratorAudit, GeneratorAuditResults, TargetExposure
 
 MOST_EXPOSED = 5
 
@@ -25,6 +25,12 @@ def _tpr(f: AttackFigures) -> str:
     return f"{f.tpr_at_1pct.value:.0%} [{f.tpr_at_1pct.low:.0%}, {f.tpr_at_1pct.high:.0%}]"
 
 
+def _diff(t: TargetExposure) -> str:
+    d = t.shadow_minus_dcr
+    text = f"{d.value:+.2f} [{d.low:+.2f}, {d.high:+.2f}]"
+    return f"<b>{text}</b>" if t.beats_dcr else text
+
+
 def _record(values: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in list(values.items())[:8])
 
@@ -34,10 +40,12 @@ def _targets_table(audit: GeneratorAudit) -> str:
     body = "".join(
         f"<tr><td>{t.record}</td><td>{escape(t.chosen)}</td><td>{t.vulnerability:.2f}</td>"
         f"<td>{escape(_record(t.values))}</td><td><b>{_auc(t.shadow)}</b></td><td>{_tpr(t.shadow)}</td>"
-        f"<td>{_auc(t.dcr)}</td><td>{_auc(t.domias)}</td><td>{'exposed' if t.exposed else '—'}</td></tr>"
+        f"<td>{_auc(t.dcr)}</td><td>{_diff(t)}</td><td>{_auc(t.domias)}</td>"
+        f"<td>{'exposed' if t.exposed else '—'}</td></tr>"
         for t in rows)
     return ("<table class='sortable'><thead><tr><th>record</th><th>chosen</th><th>isolation</th><th>values</th>"
-            "<th>shadow AUC [95%]</th><th>TPR@1% FPR</th><th>DCR AUC</th><th>DOMIAS AUC</th><th></th></tr></thead>"
+            "<th>shadow AUC [95%]</th><th>TPR@1% FPR</th><th>DCR AUC</th><th>shadow − DCR (paired)</th>"
+            "<th>DOMIAS AUC</th><th></th></tr></thead>"
             f"<tbody>{body}</tbody></table>")
 
 
