@@ -226,3 +226,20 @@ def test_docstring_examples_run(module: str) -> None:
 
     failed, tried = doctest.testmod(importlib.import_module(f"leakpro.synthetic.{module}"))
     assert failed == 0 and tried > 0
+
+
+def test_paired_delong_matches_a_paired_bootstrap() -> None:
+    from leakpro.metrics.roc import auc, delong_paired
+
+    rng = np.random.default_rng(0)
+    members = np.arange(300) < 150
+    first = rng.normal(size=300) + members
+    second = first + 1.5 * rng.normal(size=300)
+    diff, se = delong_paired(first, second, members)
+    assert diff == pytest.approx(auc(first, members) - auc(second, members))
+    boot = []
+    for _ in range(1000):
+        idx = np.r_[rng.choice(150, 150), 150 + rng.choice(150, 150)]
+        boot.append(auc(first[idx], members[idx]) - auc(second[idx], members[idx]))
+    assert se == pytest.approx(np.std(boot), rel=0.15)
+    assert delong_paired(first, first, members) == (0.0, 0.0)

@@ -83,6 +83,7 @@ class GeneratorSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: str
+    name: str | None = None  # a display name (default: the kind and its params)
     params: dict[str, Any] = Field(default_factory=dict)
     target: str | None = None
     command: list[str] | str | None = None
@@ -94,6 +95,8 @@ class GeneratorSpec(BaseModel):
     @property
     def label(self) -> str:
         """A short name for tables and reports (``dp_marginals(epsilon=4)``)."""
+        if self.name:
+            return self.name
         inner = ", ".join(f"{k}={v}" for k, v in sorted(self.params.items()))
         base = {"callable": self.target or "callable", "command": "command"}.get(self.kind, self.kind)
         return f"{base}({inner})" if inner else base
