@@ -33,8 +33,9 @@ def main() -> None:
         synth = CTGANSynthesizer(metadata, epochs=20)
     else:
         synth = GaussianCopulaSynthesizer(metadata)
-    synth.fit(frame)
-    synth.sample(n).to_csv(dst, index=False)
+    synth.fit({"t": frame})  # SDV 2.0: tables are passed and returned as {name: DataFrame}
+    out = synth.sample(n)
+    (out["t"] if isinstance(out, dict) else out).to_csv(dst, index=False)
 
 
 if __name__ == "__main__":
