@@ -186,6 +186,9 @@ def verdict(targets: list[TargetExposure], eps: list[EpsilonAudit]) -> str:
         else:
             text += (f" DP claim not contradicted: largest ε lower bound {hi.epsilon_lower:.2f} ≤ stated ε = "
                      f"{hi.stated_epsilon:g} over {len(eps)} audit seed(s).")
+            if hi.ceiling <= hi.stated_epsilon:
+                text += (f" With these runs no bound above {hi.ceiling:.2f} was reachable, so this audit could not "
+                         "have contradicted the claim: run more ε runs to test it.")
     return text
 
 
