@@ -140,7 +140,7 @@ def epsilon_audit(ctx: ShadowContext, targets: Targets, settings: ShadowSettings
             for code, role, n in ((0, "train", settings.epsilon_train_runs), (1, "score", settings.epsilon_runs))
             for i in range(n)}
     n_syn = settings.epsilon_synthetic_rows or 10 * settings.rows
-    ctx = replace(ctx, synthetic_rows=n_syn, features=settings.epsilon_features)
+    ctx = replace(ctx, synthetic_rows=n_syn, features=settings.epsilon_features, baselines=False)
     feats = run_jobs(ctx, jobs, executor, cache / "epsilon" if cache else None, progress, f"ε runs (seed {seed})")
     x_train, y_train = labelled([(j, b) for j, b in jobs.items() if "-train-" in j], feats)
     x_test, y_test = labelled([(j, b) for j, b in jobs.items() if "-score-" in j], feats)

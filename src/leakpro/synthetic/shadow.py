@@ -106,6 +106,7 @@ class ShadowContext:
     rows: int
     synthetic_rows: int
     features: tuple[str, ...]
+    baselines: bool = True  # score DCR and DOMIAS too (the ε audit does not need them)
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,8 @@ class ShadowJob:
 
 
 def shadow_run(ctx: ShadowContext, job: ShadowJob) -> np.ndarray:
-    """Fit the generator on one table and return its features, then the (DCR, DOMIAS) scores, for the target."""
+    """Fit the generator on one table and return its features, then the (DCR, DOMIAS) scores (0, 0 without
+    ``ctx.baselines``), for the target."""
     rng = np.random.default_rng(job.seed)
     source = ctx.aux if job.source == "aux" else ctx.pool
     rows = np.asarray(job.fixed) if job.fixed is not None else rng.choice(len(source), ctx.rows, replace=False)
@@ -133,7 +135,7 @@ def shadow_run(ctx: ShadowContext, job: ShadowJob) -> np.ndarray:
     x = ctx.targets.iloc[[job.target]]
     x_cells, x_values = ctx.domain.cells(x)[0], ctx.domain.numeric(x)[0]
     feats = table_features(ctx.domain, cells, values, x_cells, x_values, ctx.features)
-    dcr, domias = baseline_scores(ctx.domain, values, x_values, ctx.reference)
+    dcr, domias = baseline_scores(ctx.domain, values, x_values, ctx.reference) if ctx.baselines else (0.0, 0.0)
     return np.concatenate([feats, [dcr, domias]])
 
 
