@@ -196,6 +196,17 @@ def test_config_lists_every_problem_at_once(tmp_path: Path) -> None:
         assert expected in text
 
 
+def test_code_running_generators_need_trust(tmp_path: Path) -> None:
+    from leakpro.synthetic.errors import SyntheticInputError
+    from leakpro.synthetic.generator_config import parse_generator_config
+
+    (tmp_path / "t.csv").write_text("a,b\n1,x\n")
+    raw = {"synthetic": {"real": "t.csv", "generator": {"kind": "command", "command": "gen {input} {output}"}}}
+    with pytest.raises(SyntheticInputError, match="--trust"):
+        parse_generator_config(raw, tmp_path, trusted=False)
+    assert parse_generator_config(raw, tmp_path, trusted=True).generator.kind == "command"
+
+
 def test_cli_audits_a_generator_and_writes_results_and_report(adult: pd.DataFrame, tmp_path: Path) -> None:
     import yaml
     from typer.testing import CliRunner

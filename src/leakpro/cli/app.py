@@ -22,8 +22,8 @@ app = typer.Typer(
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="directory for results.json, scores and the report")]
 PdfOpt = Annotated[bool, typer.Option("--pdf/--no-pdf", help="also render report.pdf (WeasyPrint)")]
-TRUST_HELP = ("allow what can run code: pickled model files, and importing package.module:Class paths other than "
-              "scikit-learn / XGBoost / LightGBM estimators")
+TRUST_HELP = ("allow what can run code: pickled model files, importing package.module:Class paths other than "
+              "scikit-learn / XGBoost / LightGBM estimators, and callable or command synthetic-data generators")
 
 
 def _console():  # type: ignore[no-untyped-def]
@@ -178,19 +178,19 @@ def audit(
     except YamlConfigError:
         raw_config = None  # the membership path reports the problem with its position
     if isinstance(raw_config, dict) and "synthetic" in raw_config:
-        _synthetic_from_config(raw_config, config.resolve().parent, out, pdf)
+        _synthetic_from_config(raw_config, config.resolve().parent, out, pdf, trust)
         return
     _run_and_show(config, out.resolve(), cache.resolve() if cache else None, trust=trust, pdf=pdf)
 
 
-def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bool) -> None:
+def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bool, trust: bool = False) -> None:
     from leakpro.commands.synthetic import run_synthetic
     from leakpro.synthetic.config import parse_synthetic_config
     from leakpro.synthetic.errors import SyntheticInputError
     from leakpro.synthetic.generator_config import is_generator_config
 
     if is_generator_config(raw):
-        _generator_from_config(raw, base, out, pdf)
+        _generator_from_config(raw, base, out, pdf, trust)
         return
     try:
         spec = parse_synthetic_config(raw, base)
@@ -205,13 +205,13 @@ def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path, pdf: b
         raise _fail("Input error — nothing was run.\n", exc) from None
 
 
-def _generator_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bool) -> None:
+def _generator_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bool, trust: bool) -> None:
     from leakpro.commands.synthetic_generator import run_generator_audit
     from leakpro.synthetic.errors import SyntheticInputError
     from leakpro.synthetic.generator_config import parse_generator_config
 
     try:
-        spec = parse_generator_config(raw, base)
+        spec = parse_generator_config(raw, base, trusted=trust)
     except SyntheticInputError as exc:
         raise _fail("Input error — nothing was run.\n", exc) from None
     _check_out(out)

@@ -113,9 +113,14 @@ def _accepted(params_of: Callable[..., Any]) -> set[str]:
     return {n for n, p in sig.parameters.items() if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD}
 
 
-def generator_problems(spec: GeneratorSpec, where: str = "synthetic.generator") -> list[str]:
-    """Every problem with ``spec``, each naming the field, what was expected, what was given and the fix."""
+def generator_problems(spec: GeneratorSpec, where: str = "synthetic.generator", *, trusted: bool = True) -> list[str]:
+    """Every problem with ``spec``, each naming the field, what was expected, what was given and the fix.
+
+    A ``callable`` or ``command`` generator runs the user's code; with ``trusted=False`` that is a problem (the
+    callable is not even imported), as for any config that names code to import."""
     problems: list[str] = []
+    if spec.kind in ("callable", "command") and not trusted:
+        return [f"{where}.kind: {spec.kind!r} runs code named in the config; fix: pass --trust if you trust it"]
     if spec.kind == "callable":
         if not spec.target or ":" not in spec.target:
             problems.append(f"{where}.target: expected 'package.module:function', got {spec.target!r}; fix: name "

@@ -48,8 +48,10 @@ def is_generator_config(raw: Any) -> bool:
     return isinstance(raw, dict) and isinstance(raw.get("synthetic"), dict) and "generator" in raw["synthetic"]
 
 
-def parse_generator_config(raw: dict[str, Any], base: Path) -> GeneratorAuditSpec:
-    """Validate the section (every problem at once: fields, generator, files) and resolve ``real`` against ``base``."""
+def parse_generator_config(raw: dict[str, Any], base: Path, *, trusted: bool = True) -> GeneratorAuditSpec:
+    """Validate the section (every problem at once: fields, generator, files) and resolve ``real`` against ``base``.
+
+    ``trusted=False`` (the CLI without ``--trust``) refuses ``callable`` and ``command`` generators."""
     problems = [f"{key}: unknown key beside 'synthetic'; fix: remove it" for key in sorted(set(raw) - {"synthetic"})]
     try:
         spec = GeneratorAuditSpec.model_validate(raw.get("synthetic") or {})
@@ -60,10 +62,10 @@ def parse_generator_config(raw: dict[str, Any], base: Path) -> GeneratorAuditSpe
                             "in leakpro.synthetic.generator_config")
         raw_gen = (raw.get("synthetic") or {}).get("generator")
         with contextlib.suppress(ValidationError):  # a malformed generator section is already listed above
-            problems += generator_problems(GeneratorSpec.model_validate(raw_gen))
+            problems += generator_problems(GeneratorSpec.model_validate(raw_gen), trusted=trusted)
         raise SyntheticInputError(problems) from exc
     spec = spec.model_copy(update={"real": base / spec.real})
-    problems += generator_problems(spec.generator)
+    problems += generator_problems(spec.generator, trusted=trusted)
     problems += [f"synthetic.{p}" for p in file_problems({"real": spec.real})]
     if spec.shadow.targets + spec.shadow.random_targets < 1:
         problems.append("synthetic.shadow: targets + random_targets is 0; fix: audit at least one target")
