@@ -254,3 +254,27 @@ def test_paired_delong_matches_a_paired_bootstrap() -> None:
         boot.append(auc(first[idx], members[idx]) - auc(second[idx], members[idx]))
     assert se == pytest.approx(np.std(boot), rel=0.15)
     assert delong_paired(first, first, members) == (0.0, 0.0)
+
+
+def test_table_audit_config_can_also_audit_its_generator(adult: pd.DataFrame, tmp_path: Path) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from leakpro.cli.app import app
+
+    real, control = adult.iloc[:300], adult.iloc[300:600]
+    real.to_csv(tmp_path / "real.csv", index=False)
+    control.to_csv(tmp_path / "control.csv", index=False)
+    real.sample(300, replace=True, random_state=0).to_csv(tmp_path / "syn.csv", index=False)
+    section = {"real": "real.csv", "synthetic": "syn.csv", "control": "control.csv", "n_attacks": 40,
+               "generator": {"kind": "callable", "target": "generator_helpers:copies"},
+               "shadow": {"targets": 1, "random_targets": 1, "rows": 80, "train_tables": 20, "eval_tables": 20}}
+    (tmp_path / "both.yaml").write_text(yaml.safe_dump({"synthetic": section}))
+    runner, args = CliRunner(), ["audit", str(tmp_path / "both.yaml"), "--no-pdf"]
+    refused = runner.invoke(app, [*args, "--out", str(tmp_path / "no")], env={"COLUMNS": "200"})
+    assert refused.exit_code != 0 and "--trust" in refused.output
+    done = runner.invoke(app, [*args, "--trust", "--out", str(tmp_path / "out")], env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "out" / "synthetic_results.json").is_file()
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert 'id="synthetic"' in html and "Most exposed records" in html

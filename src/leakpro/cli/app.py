@@ -192,15 +192,20 @@ def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path, pdf: b
     if is_generator_config(raw):
         _generator_from_config(raw, base, out, pdf, trust)
         return
+    from leakpro.commands.synthetic_generator import generator_audit_of, run_generator_audit
+
     try:
-        spec = parse_synthetic_config(raw, base)
+        spec = parse_synthetic_config(raw, base, trusted=trust)
     except SyntheticInputError as exc:
         raise _fail("Input error — nothing was run.\n", exc) from None
     _check_out(out)
+    also = generator_audit_of(spec)
     try:
         run_synthetic(spec.real, spec.synthetic, spec.control, out, secrets=spec.secrets,
                       aux_columns=spec.aux_columns, column_types=spec.column_types, n_attacks=spec.n_attacks,
-                      seed=spec.seed, console=_console(), pdf=pdf)
+                      seed=spec.seed, console=_console(), pdf=pdf, report=also is None)
+        if also is not None:  # the generator audit on the real table, then one report over both results
+            run_generator_audit(also, out, console=_console(), pdf=pdf)
     except SyntheticInputError as exc:
         raise _fail("Input error — nothing was run.\n", exc) from None
 

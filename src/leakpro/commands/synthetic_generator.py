@@ -15,11 +15,21 @@ from rich.table import Table
 
 from leakpro.compute.factory import make_executor
 from leakpro.results.environment import package_versions
+from leakpro.synthetic.config import SyntheticSpec
 from leakpro.synthetic.errors import SyntheticInputError
 from leakpro.synthetic.generator_audit import audit_generator
 from leakpro.synthetic.generator_config import GeneratorAuditSpec
 from leakpro.synthetic.generator_results import GENERATOR_RESULTS_FILE, GeneratorAudit, GeneratorAuditResults
 from leakpro.synthetic.io import read_table
+from leakpro.synthetic.shadow import ShadowSettings
+
+
+def generator_audit_of(spec: SyntheticSpec) -> GeneratorAuditSpec | None:
+    """The generator audit a table-audit config also asks for (its ``generator``), on its ``real`` table."""
+    if spec.generator is None:
+        return None
+    return GeneratorAuditSpec(real=spec.real, generator=spec.generator, shadow=spec.shadow or ShadowSettings(),
+                              epsilon_seeds=spec.epsilon_seeds, seed=spec.seed)
 
 
 def print_generator_audit(audit: GeneratorAudit, console: Console) -> None:
@@ -42,8 +52,10 @@ def print_generator_audit(audit: GeneratorAudit, console: Console) -> None:
 
 
 def run_generator_audit(spec: GeneratorAuditSpec, out: Path, *, console: Console | None = None, report: bool = True,
-                        pdf: bool = True) -> GeneratorAuditResults:
-    """Run the audit of ``spec``; write ``out/generator_results.json`` and (with ``report``) the report."""
+                        pdf: bool = True, cache_dir: Path | None = None) -> GeneratorAuditResults:
+    """Run the audit of ``spec``; write ``out/generator_results.json`` and (with ``report``) the report.
+
+    Each run's features are cached under ``cache_dir`` (default ``out/generator_cache``)."""
     console = console or Console()
     try:
         data = read_table(spec.real)
@@ -52,7 +64,8 @@ def run_generator_audit(spec: GeneratorAuditSpec, out: Path, *, console: Console
                                    "CSV or Parquet table"]) from None
     try:
         audit = audit_generator(spec.generator, data, spec.shadow, seed=spec.seed,
-                                executor=make_executor(spec.executor), cache_dir=Path(out) / "generator_cache",
+                                executor=make_executor(spec.executor),
+                                cache_dir=cache_dir or Path(out) / "generator_cache",
                                 epsilon_seeds=spec.epsilon_seeds,
                                 progress=lambda stage, done, total: None)
     except ValueError as exc:

@@ -44,8 +44,10 @@ class GeneratorAuditSpec(BaseModel):
 
 
 def is_generator_config(raw: Any) -> bool:
-    """Whether a parsed YAML asks for a generator audit (a ``synthetic.generator`` section)."""
-    return isinstance(raw, dict) and isinstance(raw.get("synthetic"), dict) and "generator" in raw["synthetic"]
+    """Whether a parsed YAML asks for a generator-only audit (``synthetic.generator`` without a synthetic table;
+    with ``synthetic`` and ``control`` too, the table audit runs and then the generator audit)."""
+    section = raw.get("synthetic") if isinstance(raw, dict) else None
+    return isinstance(section, dict) and "generator" in section and not {"synthetic", "control"} & set(section)
 
 
 def parse_generator_config(raw: dict[str, Any], base: Path, *, trusted: bool = True) -> GeneratorAuditSpec:
