@@ -149,3 +149,26 @@ def test_config_yaml_writes_shared_values_without_aliases() -> None:
     text = config_yaml(config)
     assert "&" not in text and "*" not in text
     assert load_yaml_text(text) == config
+
+
+def test_synthetic_wizard_also_audits_a_generator(tmp_path: Path) -> None:
+    from leakpro.web.app import WebSettings, create_app
+
+    client = TestClient(create_app(WebSettings(data_dir=tmp_path)), base_url="http://127.0.0.1:8765",
+                        follow_redirects=False)
+    try:
+        form = {"source": "example", "n_attacks": "40", "seed": "0", "name": "generator audit",
+                "generator": "dp_marginals_broken", "generator_epsilon": "1", "generator_targets": "1",
+                "generator_tables": "20", "generator_rows": "100"}
+        bad = client.post("/synthetic", data={**form, "generator_rows": "5000", "generator": "nope"})
+        assert bad.status_code == 422 and "unknown generator" in bad.text
+        too_big = client.post("/synthetic", data={**form, "generator_rows": "5000"})
+        assert too_big.status_code == 422 and "generator_rows" in too_big.text
+        audit_id = audit_id_of(client.post("/synthetic", data=form))
+        assert wait_for(client, audit_id)["status"] == "done"
+        config = yaml.safe_load(client.get(f"/audits/{audit_id}/files/config.yaml").text)
+        assert config["synthetic"]["generator"] == {"kind": "dp_marginals_broken", "params": {"epsilon": 1.0}}
+        report = client.get(f"/audits/{audit_id}/files/report.html").text
+        assert 'id="synthetic"' in report and "Most exposed records" in report and "dp_marginals_broken" in report
+    finally:
+        client.app.state.leakpro.jobs.stop()  # type: ignore[attr-defined]

@@ -22,8 +22,8 @@ app = typer.Typer(
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="directory for results.json, scores and the report")]
 PdfOpt = Annotated[bool, typer.Option("--pdf/--no-pdf", help="also render report.pdf (WeasyPrint)")]
-TRUST_HELP = ("allow what can run code: pickled model files, and importing package.module:Class paths other than "
-              "scikit-learn / XGBoost / LightGBM estimators")
+TRUST_HELP = ("allow what can run code: pickled model files, importing package.module:Class paths other than "
+              "scikit-learn / XGBoost / LightGBM estimators, and callable or command synthetic-data generators")
 
 
 def _console():  # type: ignore[no-untyped-def]
@@ -172,8 +172,9 @@ def audit(
     trust: Annotated[bool, typer.Option("--trust", help=TRUST_HELP)] = False,
     pdf: PdfOpt = True,
 ) -> None:
-    """Audit your own target (or, with a `synthetic:` section, a synthetic table; with an `llm:` section, a causal
-    language model saved in a directory) from a YAML config.
+    """Audit your own target (or, with a `synthetic:` section, a synthetic table or, with `synthetic.generator`, a
+    synthetic-data generator; with an `llm:` section, a causal language model saved in a directory) from a YAML
+    config.
 
     The config is validated before anything runs; every problem is listed with its fix. A config that names
     code to import (`package.module:Class` other than scikit-learn / XGBoost / LightGBM estimators) needs
@@ -185,7 +186,7 @@ def audit(
     except YamlConfigError:
         raw_config = None  # the membership path reports the problem with its position
     if isinstance(raw_config, dict) and "synthetic" in raw_config:
-        _synthetic_from_config(raw_config, config.resolve().parent, out, pdf)
+        _synthetic_from_config(raw_config, config.resolve().parent, out, pdf, trust)
         return
     if isinstance(raw_config, dict) and "llm" in raw_config:
         _llm_from_config(raw_config, config.resolve().parent, out, pdf)
@@ -210,20 +211,45 @@ def _llm_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bool) -
         raise _fail("Config error —\n", exc) from None
 
 
-def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bool) -> None:
+def _synthetic_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bool, trust: bool = False) -> None:
     from leakpro.commands.synthetic import run_synthetic
     from leakpro.synthetic.config import parse_synthetic_config
     from leakpro.synthetic.errors import SyntheticInputError
+    from leakpro.synthetic.generator_config import is_generator_config
+
+    if is_generator_config(raw):
+        _generator_from_config(raw, base, out, pdf, trust)
+        return
+    from leakpro.commands.synthetic_generator import generator_audit_of, run_generator_audit
 
     try:
-        spec = parse_synthetic_config(raw, base)
+        spec = parse_synthetic_config(raw, base, trusted=trust)
+    except SyntheticInputError as exc:
+        raise _fail("Input error — nothing was run.\n", exc) from None
+    _check_out(out)
+    also = generator_audit_of(spec)
+    try:
+        run_synthetic(spec.real, spec.synthetic, spec.control, out, secrets=spec.secrets,
+                      aux_columns=spec.aux_columns, column_types=spec.column_types, n_attacks=spec.n_attacks,
+                      seed=spec.seed, console=_console(), pdf=pdf, report=also is None)
+        if also is not None:  # the generator audit on the real table, then one report over both results
+            run_generator_audit(also, out, console=_console(), pdf=pdf)
+    except SyntheticInputError as exc:
+        raise _fail("Input error — nothing was run.\n", exc) from None
+
+
+def _generator_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bool, trust: bool) -> None:
+    from leakpro.commands.synthetic_generator import run_generator_audit
+    from leakpro.synthetic.errors import SyntheticInputError
+    from leakpro.synthetic.generator_config import parse_generator_config
+
+    try:
+        spec = parse_generator_config(raw, base, trusted=trust)
     except SyntheticInputError as exc:
         raise _fail("Input error — nothing was run.\n", exc) from None
     _check_out(out)
     try:
-        run_synthetic(spec.real, spec.synthetic, spec.control, out, secrets=spec.secrets,
-                      aux_columns=spec.aux_columns, column_types=spec.column_types, n_attacks=spec.n_attacks,
-                      seed=spec.seed, console=_console(), pdf=pdf)
+        run_generator_audit(spec, out, console=_console(), pdf=pdf)
     except SyntheticInputError as exc:
         raise _fail("Input error — nothing was run.\n", exc) from None
 

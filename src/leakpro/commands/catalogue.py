@@ -18,6 +18,7 @@ def every_attack() -> list[AttackCard]:
     import leakpro.audit.one_run
     import leakpro.federated.attacks
     import leakpro.federated.attacks.client_mia
+    import leakpro.synthetic.generator_audit
     import leakpro.synthetic.inference
     import leakpro.synthetic.linkability
     import leakpro.synthetic.membership

@@ -102,6 +102,33 @@ def delong(positive: np.ndarray, negative: np.ndarray) -> tuple[float, float]:
     return a, float(np.sqrt(max(var, 0.0)))
 
 
+def delong_paired(first: np.ndarray, second: np.ndarray, members: np.ndarray) -> tuple[float, float]:
+    """AUC(first) − AUC(second) for two scores of the *same* records, and its paired DeLong standard error.
+
+    DeLong, DeLong & Clarke-Pearson (1988): the structural components of both scores are taken per record, so
+    the covariance between the two AUCs (same members, same non-members) is accounted for.
+
+    >>> m = np.array([True, True, False, False])
+    >>> delong_paired(np.array([4.0, 3, 2, 1]), np.array([1.0, 2, 3, 4]), m)[0]
+    1.0
+    """
+    _, m = check_scores(first, members)
+    parts = []
+    for scores in (first, second):
+        s = np.asarray(scores, dtype=np.float64)
+        pos, neg = s[m], s[~m]
+        all_ranks = stats.rankdata(np.r_[pos, neg])
+        parts.append(((all_ranks[: pos.size] - stats.rankdata(pos)) / neg.size,
+                      1.0 - (all_ranks[pos.size:] - stats.rankdata(neg)) / pos.size))
+    diff = float(parts[0][0].mean() - parts[1][0].mean())
+    n1, n0 = int(m.sum()), int((~m).sum())
+    if n1 < 2 or n0 < 2:
+        return diff, 1.0
+    var = sum(float(np.var(a - b, ddof=1)) / n for (a, b), n in
+              (((parts[0][0], parts[1][0]), n1), ((parts[0][1], parts[1][1]), n0)))
+    return diff, float(np.sqrt(max(var, 0.0)))
+
+
 def auc_delong_interval(
     scores: np.ndarray, members: np.ndarray, confidence: float = 0.95
 ) -> tuple[float, float, float]:

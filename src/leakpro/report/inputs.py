@@ -3,8 +3,8 @@
 A directory may hold any subset of ``results.json`` (the membership audit, with the per-target scores files it
 names), ``synthetic_results.json`` (the synthetic-data audit), ``llm_results.json`` (the language-model audit),
 ``federated_results.json`` (the federated audit, with the PNG grids it names), ``inversion.json`` (class
-inversion, with its PNG grids) and ``attribute_inference.json``; the report shows a section for each result
-present.
+inversion, with its PNG grids), ``attribute_inference.json`` and ``generator_results.json`` (the generator
+audit); the report shows a section for each result present.
 
 The dataset rows behind record indices are found by a *frame provider*: a function from the audit result to a
 table indexed like the dataset (row ``i`` is record ``i``), or ``None`` when the rows are not available. The
@@ -25,17 +25,19 @@ from pydantic import BaseModel, ValidationError
 from leakpro.federated.results import FederatedAuditResult
 from leakpro.results.llm import LLMAuditResult
 from leakpro.results.types import AuditResult, TargetResult
+from leakpro.synthetic.generator_results import GeneratorAuditResults
 
 FrameProvider = Callable[[AuditResult], "pd.DataFrame | None"]
 
 RESULTS_FILE = "results.json"
 SYNTHETIC_RESULTS_FILE = "synthetic_results.json"
 FEDERATED_RESULTS_FILE = "federated_results.json"
+GENERATOR_RESULTS_FILE = "generator_results.json"
 INVERSION_FILE = "inversion.json"
 ATTRIBUTE_INFERENCE_FILE = "attribute_inference.json"
 LLM_RESULTS_FILE = "llm_results.json"
 RESULT_FILES = (RESULTS_FILE, SYNTHETIC_RESULTS_FILE, FEDERATED_RESULTS_FILE, INVERSION_FILE,
-                ATTRIBUTE_INFERENCE_FILE, LLM_RESULTS_FILE)
+                ATTRIBUTE_INFERENCE_FILE, LLM_RESULTS_FILE, GENERATOR_RESULTS_FILE)
 M = TypeVar("M", bound=BaseModel)
 _RESULTS_FIX = ("restore the file, or re-run the audit that wrote it (`leakpro audit CONFIG --out DIR`): `leakpro "
                 "report` re-renders results an audit wrote, it cannot repair them")
@@ -215,6 +217,7 @@ class ReportInputs:
         names = [self.results_path.name] if self.results_path is not None else []
         names += [SYNTHETIC_RESULTS_FILE] if "synthetic" in self.extras else []
         names += [LLM_RESULTS_FILE] if "llm" in self.extras else []
+        names += [GENERATOR_RESULTS_FILE] if "generators" in self.extras else []
         names += [FEDERATED_RESULTS_FILE] if self.federated is not None else []
         names += [f for f in (INVERSION_FILE, ATTRIBUTE_INFERENCE_FILE) if self.from_file(f)]
         return names
@@ -286,6 +289,9 @@ def _siblings(base: Path) -> tuple[dict[str, dict[str, Any]], FederatedAuditResu
         extras["synthetic"] = _read_json(synthetic)
         if not isinstance(extras["synthetic"], dict):
             raise ResultsFileError(synthetic, f"expected a JSON object, found {type(extras['synthetic']).__name__}")
+    generators = base / GENERATOR_RESULTS_FILE
+    if generators.is_file():
+        extras["generators"] = _validated(GeneratorAuditResults, generators).model_dump(mode="json")
     extras.update(_inversion_extras(base))
     llm = base / LLM_RESULTS_FILE
     if llm.is_file():

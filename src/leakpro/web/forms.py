@@ -241,7 +241,36 @@ def synthetic_config(form: Form, suffixes: dict[str, str]) -> tuple[dict[str, An
             spec[key] = value
     spec["n_attacks"] = integer(form, "n_attacks", 500, 1, 100_000, issues)
     spec["seed"] = integer(form, "seed", 0, 0, 2**31 - 1, issues) or 0
+    _generator(form, spec, issues)
     return {"synthetic": spec}, issues
+
+
+WEB_GENERATORS = ("noisy_copy", "copula", "copula_smooth", "dp_marginals", "dp_marginals_broken")
+"""Built-in generators the wizard can audit on the real table (no user code runs on the server)."""
+
+
+def _generator(form: Form, spec: dict[str, Any], issues: list[ConfigIssue]) -> None:
+    """The optional generator audit: a built-in generator, its stated ε, the number of targets and tables."""
+    kind = text(form, "generator")
+    if not kind or kind == "none":
+        return
+    if kind not in WEB_GENERATORS:
+        issues.append(ConfigIssue("generator", "unknown generator", f"choose among {', '.join(WEB_GENERATORS)}",
+                                  kind[:40]))
+        return
+    params: dict[str, Any] = {}
+    if kind.startswith("dp_"):
+        raw = text(form, "generator_epsilon") or "1"
+        try:
+            params["epsilon"] = float(raw)
+        except ValueError:
+            issues.append(ConfigIssue("generator_epsilon", "not a number", "enter the stated ε, e.g. 1", raw[:40]))
+    targets = integer(form, "generator_targets", 2, 1, 50, issues) or 2
+    tables = integer(form, "generator_tables", 40, 10, 2000, issues) or 40
+    spec["generator"] = {"kind": kind, "params": params}
+    spec["shadow"] = {"targets": targets, "random_targets": targets, "rows": integer(form, "generator_rows", 100, 10,
+                      100_000, issues) or 100, "train_tables": tables, "eval_tables": tables,
+                      "epsilon_runs": 10 * tables, "epsilon_train_runs": max(20, 2 * tables)}
 
 
 def validate_synthetic(config: dict[str, Any], d: AuditDir) -> list[str]:
@@ -262,6 +291,12 @@ def validate_synthetic(config: dict[str, Any], d: AuditDir) -> list[str]:
                                            "fix: upload a valid CSV or Parquet table"]) from None
         validate_inputs(frames["real"], frames["synthetic"], frames["control"], secrets=spec.secrets,
                         aux_columns=spec.aux_columns, column_types=spec.column_types, n_attacks=spec.n_attacks)
+        if spec.generator is not None and spec.shadow is not None:
+            n_targets = spec.shadow.targets + spec.shadow.random_targets
+            half = (len(frames["real"]) - n_targets) // 2
+            if half < spec.shadow.rows:
+                raise SyntheticInputError([f"generator_rows: {spec.shadow.rows} rows per shadow table, but each half "
+                                           f"of the real table holds {half}; fix: enter at most {max(half, 0)}"])
     except SyntheticInputError as exc:
         return list(exc.problems)
     return []

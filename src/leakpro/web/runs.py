@@ -54,6 +54,14 @@ def run_synthetic_audit(d: AuditDir, progress: WebProgress) -> None:
                            aux_columns=spec.aux_columns, column_types=spec.column_types, n_attacks=spec.n_attacks,
                            seed=spec.seed, console=Console(file=io.StringIO()), report=False)  # write_report renders it
     progress.check()
+    from leakpro.commands.synthetic_generator import generator_audit_of, run_generator_audit
+
+    also = generator_audit_of(spec)
+    if also is not None:
+        progress.stage(f"auditing the generator ({also.generator.label}) by shadow modelling")
+        run_generator_audit(also, d.out, console=Console(file=io.StringIO()), report=False,
+                            cache_dir=d.root / "generator_cache")
+        progress.check()
     _write_frame(d.results, raw, spec.seed, int(result.sizes.get("real", 0)), result.versions)
 
 

@@ -9,6 +9,7 @@ from leakpro.report.sections import (  # noqa: F401
     defences,
     dp_audit,
     federated,
+    generators,
     inversion,
     llm,
     membership,
