@@ -48,7 +48,9 @@ def build_plan(config: LLMAuditConfig, say: Any = None) -> LLMAuditPlan:
     say = say or (lambda _m: None)
     llm = config.llm
     texts, members = read_texts(llm.texts, "llm.texts")
-    assert members is not None  # the schema requires a member column for the candidates
+    if members is None:  # parse_llm_config refuses this already; kept for callers that build configs by hand
+        raise ConfigError([ConfigIssue("llm.texts.member_column", "the candidates need a member column",
+                                       "name the true/false column that says which texts were trained on")])
     say(f"loading the target from {llm.target.path}")
     target = load_causal_lm(llm.target.path, "target")
     null = load_causal_lm(llm.null_target.path, "null") if llm.null_target is not None else None
@@ -64,7 +66,9 @@ def build_plan(config: LLMAuditConfig, say: Any = None) -> LLMAuditPlan:
             base, ref_tok = base_lm.module, AutoTokenizer.from_pretrained(
                 llm.reference.path, trust_remote_code=False, local_files_only=True)
         else:
-            assert llm.population is not None  # parse_llm_config requires it when no reference.path is given
+            if llm.population is None:
+                raise ConfigError([ConfigIssue("llm.population", "reference LMs need population texts",
+                                               "add population: {file: ...} or give reference.path")])
             population, _ = read_texts(llm.population.model_copy(update={"member_column": None}), "llm.population")
             say(f"training a reference LM on {len(population)} population texts")
             base, ref_tok = train_causal_lm(population, tokenizer, llm.reference.recipe, config.seed), tokenizer
