@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from leakpro.attacks.catalogue import AttackCard, register_card
+from leakpro.attacks.scores import checked_scores
 from leakpro.registry import Registry
 from leakpro.targets.causal_lm import TokenLogProbs
 
@@ -69,12 +70,7 @@ class LMAttack:
             raise ValueError(f"attack {self.name!r} needs a reference LM's signals; none in the view")
         if self.needs == "lira" and (view.lira_signals is None or view.lira_in is None):
             raise ValueError(f"attack {self.name!r} needs reference LMs trained on random halves; none in the view")
-        scores = np.asarray(self.scores(view), dtype=np.float64)
-        if scores.shape != (view.n_candidates,):
-            raise RuntimeError(f"attack {self.name!r} returned {scores.shape}, expected ({view.n_candidates},)")
-        if not np.isfinite(scores).all():
-            raise RuntimeError(f"attack {self.name!r} produced non-finite scores")
-        return scores
+        return checked_scores(self.name, self.scores(view), view.n_candidates)
 
     def scores(self, view: LMView) -> np.ndarray:
         raise NotImplementedError

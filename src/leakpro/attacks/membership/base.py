@@ -14,6 +14,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from leakpro.attacks.catalogue import AttackCard, register_card
+from leakpro.attacks.scores import checked_scores
 from leakpro.game.view import AttackerView, ThreatModel
 from leakpro.registry import Registry
 
@@ -50,12 +51,7 @@ class MembershipAttack:
                 f"attack {self.name!r} needs threat model {sorted(t.value for t in self.threat_models)}, "
                 f"the audit allows {view.threat_model.value!r}"
             )
-        scores = np.asarray(self.scores(view), dtype=np.float64)
-        if scores.shape != (view.n_candidates,):
-            raise RuntimeError(f"attack {self.name!r} returned {scores.shape}, expected ({view.n_candidates},)")
-        if not np.isfinite(scores).all():
-            raise RuntimeError(f"attack {self.name!r} produced non-finite scores")
-        return scores
+        return checked_scores(self.name, self.scores(view), view.n_candidates)
 
     def scores(self, view: AttackerView) -> np.ndarray:
         raise NotImplementedError
