@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from leakpro.audit.headline import HIGH_AT, HeadlineChoice, NotReplayable, choose_headline, strength
+from leakpro.audit.headline import CHANCE, HIGH_AT, HeadlineChoice, NotReplayable, choose_headline, strength
 from leakpro.data.dataset import Dataset
 from leakpro.game.view import AttackerView, QueryOracle, ReferenceSignals, ThreatModel
 from leakpro.metrics.simultaneous import comparison_confidences, simultaneous_intervals
@@ -129,9 +129,10 @@ def test_records_oracle_refuses_other_inputs() -> None:
         oracle.labels(view.records.features + 0.1)
 
 
-def test_high_rungs_match_the_report_thresholds() -> None:
+def test_high_rungs_are_read_from_the_report_ladder() -> None:
     high = {t.figure: t.at for t in MEMBERSHIP_THRESHOLDS if t.level is RiskLevel.HIGH}
-    assert high == HIGH_AT
+    assert high == HIGH_AT == {"auc": 0.65, "tpr@1%": 0.10, "tpr@0.1%": 0.01}
+    assert set(HIGH_AT) == set(CHANCE)  # every figure the headline weighs has a High rung
     assert strength({"auc": 0.65}) == pytest.approx(1.0) and strength({"auc": 0.5, "tpr@1%": 0.01}) == 0.0
 
 

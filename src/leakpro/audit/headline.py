@@ -30,11 +30,12 @@ from leakpro.data.dataset import Features, n_rows, take
 from leakpro.game.view import AttackerView, QueryOracle, ReferenceSignals, ThreatModel
 from leakpro.metrics.roc import auc, resolves, roc_curve, tpr_at_fpr
 from leakpro.metrics.simultaneous import LEVEL_FIGURES
+from leakpro.results.levels import MEMBERSHIP_THRESHOLDS, high_rungs
 
 PSEUDO_TARGETS = 2  # reference models that play the target in turn (a complementary pair: every candidate once)
 PRIMARY_SHARE = 0.8  # part of the family-wise error budget given to the primary attack's figures
 CHANCE = {"auc": 0.5, **LEVEL_FIGURES}  # each figure's value for an attack that guesses
-HIGH_AT = {"auc": 0.65, "tpr@1%": 0.10, "tpr@0.1%": 0.01}  # the High rung of each figure (report.risk thresholds)
+HIGH_AT = high_rungs(MEMBERSHIP_THRESHOLDS)  # the High rung of each figure, from the report's own ladder
 
 
 class NotReplayable(RuntimeError):
