@@ -36,10 +36,10 @@ def main() -> None:
         target, null = result.models
         print(f"\nseed {seed}: {result.candidates} candidates ({result.members} members); training {trained:.0f} s, "
               f"audit {result.runtime_s:.0f} s")
-        print(f"{'attack':<34} {'target AUC [95%]':>24} {'TPR@1%':>7}   {'null AUC [95%]':>24} {'TPR@1%':>7}")
+        print(f"{'attack':<50} {'target AUC [95%]':>24} {'TPR@1%':>7}   {'null AUC [95%]':>24} {'TPR@1%':>7}")
         for a, b in zip(target.attacks, null.attacks, strict=True):
-            print(f"{a.title:<34} {_auc(a.auc):>24} {a.tpr_at_fpr[1].tpr.value:>7.3f}   {_auc(b.auc):>24} "
-                  f"{b.tpr_at_fpr[1].tpr.value:>7.3f}")
+            print(f"{a.title:<50} {_auc(a.auc):>24} {a.tpr_at_fpr[1].tpr.value:>7.3f}   {_auc(b.auc):>24} "
+                  f"{b.tpr_at_fpr[1].tpr.value:>7.3f}" + (f"  a={a.params['a']}" if "a" in a.params else ""))
         print(f"time per 1,000 texts (per-token signals): target {target.seconds_per_1000_texts:.1f} s, "
               f"null {null.seconds_per_1000_texts:.1f} s")
         blind = result.blind_baseline

@@ -2,7 +2,8 @@
 
 The package imports its heavy dependencies lazily so that ``leakpro --help`` stays fast.
 ``leakpro.audit(...)`` runs a membership-inference audit from a config (see :mod:`leakpro.audit.runner`);
-``leakpro.audit_model(...)`` and ``leakpro.audit_synthetic(...)`` audit objects held in memory, for notebooks
+``leakpro.audit_model(...)``, ``leakpro.audit_synthetic(...)`` and ``leakpro.audit_llm(...)`` audit objects held in
+memory, for notebooks
 (see :mod:`leakpro.notebook`), and ``leakpro.load_result(dir)`` reads a saved result back.
 """
 
@@ -14,18 +15,18 @@ from typing import TYPE_CHECKING, Any
 from leakpro import audit
 from leakpro.version import __version__
 
-__all__ = ["__version__", "audit", "audit_model", "audit_synthetic", "load_result"]
+__all__ = ["__version__", "audit", "audit_llm", "audit_model", "audit_synthetic", "load_result"]
 
 
-_NOTEBOOK = ("audit_model", "audit_synthetic", "load_result")
+_NOTEBOOK = ("audit_llm", "audit_model", "audit_synthetic", "load_result")
 
 if TYPE_CHECKING:
-    from leakpro.notebook import audit_model, audit_synthetic, load_result
+    from leakpro.notebook import audit_llm, audit_model, audit_synthetic, load_result
 
 
 def __getattr__(name: str) -> Any:
-    """``audit_model``, ``audit_synthetic`` and ``load_result`` of :mod:`leakpro.notebook`, imported on first use
-    (with their full signatures) so that ``leakpro --help`` does not import the report's dependencies."""
+    """``audit_model``, ``audit_synthetic``, ``audit_llm`` and ``load_result`` of :mod:`leakpro.notebook`, imported
+    on first use (with their full signatures) so that ``leakpro --help`` does not import the report's dependencies."""
     if name in _NOTEBOOK:
         import leakpro.notebook
 

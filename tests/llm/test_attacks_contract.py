@@ -14,6 +14,7 @@ from leakpro.signals.lm import log_prob_per_char
 from leakpro.targets.causal_lm import TokenLogProbs
 
 N = 400
+P = 200
 
 
 def _view(planted: bool, seed: int) -> tuple[LMView, np.ndarray]:
@@ -37,7 +38,12 @@ def _view(planted: bool, seed: int) -> tuple[LMView, np.ndarray]:
     masks = random_halves(N, 4, np.random.default_rng(seed + 1))
     per_char_bump = 0.8 * lengths / chars
     lira = np.stack([base + m * per_char_bump + rng.normal(0, 0.01, N) for m in masks])
-    return LMView(texts, target, reference, lira, masks), members
+    # offline: 4 reference LMs on random halves of P population texts, none on a candidate
+    pop_base = rng.normal(-2.5, 0.5, P) / 4
+    pop_in = random_halves(P, 4, np.random.default_rng(seed + 2))
+    pop = np.stack([pop_base + m * 0.2 + rng.normal(0, 0.01, P) for m in pop_in])
+    offline = np.stack([base + rng.normal(0, 0.01, N) for _ in range(4)])
+    return LMView(texts, target, reference, lira, masks, offline, pop, pop_in), members
 
 
 @pytest.mark.parametrize("name", sorted(registered_lm_attacks()))
@@ -54,7 +60,7 @@ def test_attack_catches_a_planted_leak_and_holds_on_the_null(name: str) -> None:
 def test_attacks_refuse_a_view_without_their_reference_signals() -> None:
     view, _ = _view(planted=True, seed=0)
     bare = LMView(view.texts, view.target)
-    for name in ("reference", "lira"):
+    for name in ("reference", "lira", "rmia_offline"):
         with pytest.raises(ValueError, match="needs"):
             get_lm_attack(name)().run(bare)
     with pytest.raises(KeyError, match="did you mean 'min_k'"):
@@ -73,3 +79,19 @@ def test_lira_scores_follow_the_likelihood_ratio() -> None:
     signals = np.array([[1.0, 0.0], [0.0, 1.0], [1.2, 0.2], [0.2, 1.2]])
     scores = lira_online(np.array([1.1, 0.1]), signals, masks)
     assert scores[0] > 0 > scores[1]  # text 0 looks like the references that trained on it, text 1 like those not
+
+
+def test_offline_rmia_tunes_a_on_the_population_references_only() -> None:
+    view, _ = _view(planted=True, seed=0)
+    attack = get_lm_attack("rmia_offline")()
+    attack.run(view)
+    derived = attack.derived()
+    assert str(derived["a_source"]).startswith("tuned on reference models") and 0 <= float(derived["a"]) <= 1
+    fixed = get_lm_attack("rmia_offline")(offline_a=0.3)
+    fixed.run(view)
+    assert fixed.derived() == {"a": 0.3, "a_source": "set in the config (offline_a)"}
+    # the tuning reads the population references only: the secret and the target cannot move it
+    again = get_lm_attack("rmia_offline")()
+    again.run(LMView(view.texts, _view(planted=False, seed=5)[0].target, *[getattr(view, f) for f in (
+        "reference", "lira_signals", "lira_in", "offline_signals", "offline_population", "offline_population_in")]))
+    assert again.derived() == derived

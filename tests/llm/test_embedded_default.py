@@ -26,7 +26,7 @@ def test_every_attack_finds_the_target_and_not_the_null(demo: tuple[LLMAuditResu
     result, _ = demo
     target, null = (next(m for m in result.models if m.role == r) for r in ("target", "null"))
     names = [a.attack for a in target.attacks]
-    assert names == ["loss", "zlib", "min_k", "min_k_plus_plus", "reference", "lira", "rmia"]
+    assert names == ["loss", "zlib", "min_k", "min_k_plus_plus", "reference", "lira", "rmia", "rmia_offline"]
     for a in target.attacks:
         assert a.auc.low > 0.5, (a.attack, a.auc)
     for a in null.attacks:

@@ -47,15 +47,15 @@ def model_dirs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _config(root: Path, **llm: object) -> dict[str, object]:
     section = {"target": {"path": "target"}, "null_target": {"path": "null"},
                "texts": {"file": "candidates.csv"}, "population": {"file": "population.csv"},  # no member column needed
-               "attacks": ["loss", "zlib", "min_k", "min_k_plus_plus", "reference", "lira", "rmia"],
+               "attacks": ["loss", "zlib", "min_k", "min_k_plus_plus", "reference", "lira", "rmia", "rmia_offline"],
                "canaries": {"prefix": "my secret code is", "digits": 6, "samples": 100,
                             "inserted": [{"secret": "4 1 7 9 2 6", "repetitions": 0},
                                          {"secret": "031337", "repetitions": 0}]},
-               "reference": {"models": 2, "recipe": {"n_embd": 32, "n_head": 2, "n_layer": 1, "epochs": 3,
-                                                     "max_tokens": 64}},
+               "reference": {"models": 2, "offline_models": 3,
+                             "recipe": {"n_embd": 32, "n_head": 2, "n_layer": 1, "epochs": 3, "max_tokens": 64}},
                "blind_baseline": {"permutations": 5}}
     section.update(llm)
-    return {"name": "tiny-gpt2-from-a-directory", "seed": 0, "llm": section}
+    return {"name": "tiny-gpt2-from-a-directory", "seed": 0, "llm": section, "executor": {"kind": "local"}}
 
 
 def test_the_directory_holds_safetensors_and_loads_without_remote_code(model_dirs: Path) -> None:
@@ -78,7 +78,10 @@ def test_audit_of_a_saved_transformers_model_through_the_cli(model_dirs: Path, t
     result = LLMAuditResult.model_validate_json((out / "llm_results.json").read_text())
     target, null = result.models
     assert [a.attack for a in target.attacks] == ["loss", "zlib", "min_k", "min_k_plus_plus", "reference", "lira",
-                                                  "rmia"]
+                                                  "rmia", "rmia_offline"]
+    offline = target.attacks[-1]
+    assert str(offline.params["a_source"]).startswith("tuned on reference models")  # 3 offline reference LMs
+    assert any("reference-model bank (in-process)" in n for n in result.notes)
     assert target.attacks[0].auc.low > 0.5, target.attacks[0].auc  # the memorised members are found
     assert null.attacks[0].auc.low < 0.5 < null.attacks[0].auc.high, null.attacks[0].auc
     assert result.blind_baseline is not None and not result.blind_baseline.shifted

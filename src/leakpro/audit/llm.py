@@ -23,6 +23,16 @@ import pandas as pd
 from leakpro.attacks.llm.base import LMView, get_lm_attack
 from leakpro.attacks.llm.canaries import Canary, random_secrets, secret_log_perplexity
 from leakpro.audit.llm_blind import blind_baseline
+from leakpro.audit.llm_references import (
+    LMReferences,
+    OfflineSignals,
+    OnlineSignals,
+    offline_bank,
+    offline_signals,
+    online_bank,
+    online_signals,
+)
+from leakpro.compute.protocol import Executor
 from leakpro.config.llm import LLM_ATTACKS
 from leakpro.metrics.exposure import empirical_exposure, extrapolated_exposure, mean_interval
 from leakpro.metrics.summary import membership_metrics
@@ -56,7 +66,7 @@ class LLMAuditPlan:
     target: CausalLM
     null: CausalLM | None = None
     reference: CausalLM | None = None
-    lira: tuple[tuple[CausalLM, np.ndarray], ...] = ()
+    references: LMReferences | None = None
     attacks: tuple[str, ...] = LLM_ATTACKS
     min_k: float = 0.2
     blind_folds: int | None = 5
@@ -72,23 +82,48 @@ def _attack_params(name: str, k: float) -> dict[str, float | int | str]:
     return {"k": k} if name in ("min_k", "min_k_plus_plus") else {}
 
 
-def _view(plan: LLMAuditPlan, lm: CausalLM, cache: Path | None,
-          ref: np.ndarray | None, lira: tuple[np.ndarray, np.ndarray] | None) -> tuple[LMView, float]:
+def _view(plan: LLMAuditPlan, lm: CausalLM, cache: Path | None, ref: np.ndarray | None,
+          online: OnlineSignals | None, offline: OfflineSignals | None) -> tuple[LMView, float]:
     start = time.perf_counter()
     sig = token_signals(lm, plan.texts, cache, plan.batch_size)
     seconds = time.perf_counter() - start
-    return LMView(plan.texts, sig, ref, *(lira if lira is not None else (None, None))), seconds
+    view = LMView(plan.texts, sig, ref,
+                  None if online is None else online.signals, None if online is None else online.trained_in,
+                  None if offline is None else offline.candidates, None if offline is None else offline.population,
+                  None if offline is None else offline.population_in)
+    return view, seconds
 
 
 def _available(plan: LLMAuditPlan) -> tuple[list[str], list[str]]:
-    run, skipped = [], []
+    refs = plan.references
+    has = {"": True, "reference": plan.reference is not None,
+           "lira": refs is not None and refs.models > 0,
+           "offline": refs is not None and refs.offline_models > 0 and len(refs.population) > 0}
+    run: list[str] = []
+    skipped: list[str] = []
     for name in plan.attacks:
-        need = get_lm_attack(name).needs
-        if (need == "reference" and plan.reference is None) or (need == "lira" and not plan.lira):
-            skipped.append(name)
-        else:
-            run.append(name)
+        (run if has[get_lm_attack(name).needs] else skipped).append(name)
     return run, skipped
+
+
+def _reference_signals(plan: LLMAuditPlan, names: Sequence[str], cache: Path | None, executor: Executor | None,
+                       say: Progress) -> tuple[OnlineSignals | None, OfflineSignals | None]:
+    """Train (or load from the bank's cache) the reference LMs the attacks need, through ``executor``."""
+    refs = plan.references
+    if refs is None:
+        return None, None
+    online = offline = None
+    if {"lira", "rmia"} & set(names):
+        say(f"{refs.models} reference LMs on random halves of the candidates")
+        bank = online_bank(refs, plan.texts, plan.seed, cache, executor,
+                           lambda d, t, hit: say(f"reference LM {d}/{t}" + (" (cached)" if hit else "")))
+        online = online_signals(bank, refs.models)
+    if "rmia_offline" in names:
+        say(f"{refs.offline_models} offline reference LMs on random halves of {len(refs.population)} population texts")
+        bank = offline_bank(refs, plan.texts, plan.seed, cache, executor,
+                            lambda d, t, hit: say(f"offline reference LM {d}/{t}" + (" (cached)" if hit else "")))
+        offline = offline_signals(bank, refs.offline_models)
+    return online, offline
 
 
 def _attack_model(plan: LLMAuditPlan, lm: CausalLM, role: str, view: LMView, seconds: float,
@@ -98,8 +133,10 @@ def _attack_model(plan: LLMAuditPlan, lm: CausalLM, role: str, view: LMView, sec
         cls = get_lm_attack(name)
         params = _attack_params(name, plan.min_k)
         start = time.perf_counter()
-        scores = cls(random_state=plan.seed, **params).run(view)
+        attack = cls(random_state=plan.seed, **params)
+        scores = attack.run(view)
         runtime = time.perf_counter() - start
+        params = {**params, **attack.derived()}
         scores_out[name] = scores
         m = membership_metrics(scores, plan.members)
         results.append(LMAttackResult(attack=name, title=cls.title, paper=cls.paper, params=params, auc=m["auc"],
@@ -141,9 +178,10 @@ def canary_exposure(lm: CausalLM, setup: CanarySetup, seed: int, batch_size: int
                         samples=n, rows=rows, rises_with_repetitions=rises)
 
 
-def run_llm_audit(plan: LLMAuditPlan, cache: Path | None = None,
-                  progress: Progress | None = None) -> tuple[LLMAuditResult, dict[str, pd.DataFrame]]:
-    """The audit's result and, per model, a scores table (text, member, one column per attack)."""
+def run_llm_audit(plan: LLMAuditPlan, cache: Path | None = None, progress: Progress | None = None,
+                  executor: Executor | None = None) -> tuple[LLMAuditResult, dict[str, pd.DataFrame]]:
+    """The audit's result and, per model, a scores table (text, member, one column per attack). Reference LMs
+    train through ``executor`` (default: in process) into the bank's cache under ``cache``."""
     say = progress or (lambda _msg: None)
     start = time.perf_counter()
     members = np.asarray(plan.members, dtype=bool)
@@ -154,17 +192,13 @@ def run_llm_audit(plan: LLMAuditPlan, cache: Path | None = None,
     if plan.reference is not None and "reference" in names:
         say("reference LM signals")
         ref = log_prob_per_char(token_signals(plan.reference, plan.texts, cache, plan.batch_size))
-    lira = None
-    if plan.lira and {"lira", "rmia"} & set(names):
-        say(f"signals of {len(plan.lira)} reference LMs on random halves")
-        sigs = np.stack([log_prob_per_char(token_signals(m, plan.texts, cache, plan.batch_size)) for m, _ in plan.lira])
-        lira = (sigs, np.stack([np.asarray(mask, dtype=bool) for _, mask in plan.lira]))
+    online, offline = _reference_signals(plan, names, cache, executor, say)
     models, tables, canaries = [], {}, []
     for role, lm in (("target", plan.target), ("null", plan.null)):
         if lm is None:
             continue
         say(f"{role}: per-token signals and {len(names)} attacks")
-        view, seconds = _view(plan, lm, cache, ref, lira)
+        view, seconds = _view(plan, lm, cache, ref, online, offline)
         scores: dict[str, np.ndarray] = {}
         models.append(_attack_model(plan, lm, role, view, seconds, names, scores))
         tables[role] = pd.DataFrame({"text": list(plan.texts), "member": members, **scores})
@@ -179,6 +213,9 @@ def run_llm_audit(plan: LLMAuditPlan, cache: Path | None = None,
                                permutations=plan.blind_permutations, random_state=plan.seed, best_attack=best)
     notes = list(plan.notes) + [f"attack {n!r} not run: it needs reference LMs the plan does not have"
                                 for n in skipped]
+    if online is not None or offline is not None:
+        where = "in process" if executor is None else executor.describe()
+        notes.append(f"reference LMs trained through the reference-model bank ({where})")
     result = LLMAuditResult(name=plan.name, seed=plan.seed, config_hash=plan_hash(plan), candidates=len(plan.texts),
                             members=int(members.sum()),
                             split=plan.split, models=models, blind_baseline=blind, canaries=canaries,
@@ -195,8 +232,10 @@ def plan_hash(plan: LLMAuditPlan) -> str:
                 "blind": [plan.blind_folds, plan.blind_max_ngram, plan.blind_permutations],
                 "texts": texts_key(plan.texts),
                 "members": np.packbits(np.asarray(plan.members, dtype=bool)).tobytes().hex(),
-                "models": [m.fingerprint() for m in (plan.target, plan.null, plan.reference) if m is not None]
-                + [m.fingerprint() + np.packbits(mask).tobytes().hex() for m, mask in plan.lira],
+                "models": [m.fingerprint() for m in (plan.target, plan.null, plan.reference) if m is not None],
+                "references": None if plan.references is None else [
+                    plan.references.trainer.key(), plan.references.models, plan.references.offline_models,
+                    texts_key(plan.references.population)],
                 "canaries": None if plan.canaries is None else [plan.canaries.samples, plan.canaries.digits,
                                                                  [vars(c) for c in plan.canaries.canaries]]}
     h.update(json.dumps(settings, sort_keys=True).encode())

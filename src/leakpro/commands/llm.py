@@ -4,7 +4,9 @@ Reads the validated config (:mod:`leakpro.config.llm`), loads the target (and nu
 :func:`~leakpro.targets.causal_lm.load_causal_lm` (safetensors, no remote code), the candidate texts with their
 membership column (the secret, read by the challenger only), and the attacker's population texts. The reference LM
 is ``reference.path`` if given, else a small GPT-2 trained here on the population with the target's tokenizer; the
-LiRA reference LMs are that reference fine-tuned on random halves of the candidates (``reference.models``).
+LiRA/RMIA reference LMs are that reference fine-tuned on random halves of the candidates (``reference.models``),
+and the offline RMIA ones on random halves of the population (``reference.offline_models``), all trained through
+the reference-model bank, its cache and the config's ``executor``.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ import numpy as np
 import pandas as pd
 
 from leakpro.attacks.llm.canaries import Canary
-from leakpro.attacks.llm.reference import random_halves
 from leakpro.audit.llm import CanarySetup, LLMAuditPlan, run_llm_audit, write_llm_results
+from leakpro.audit.llm_references import LMReferences
+from leakpro.compute import make_executor
 from leakpro.config.errors import ConfigError, ConfigIssue
 from leakpro.config.llm import LLMAuditConfig, TextsSpec
 from leakpro.targets.causal_lm import TorchCausalLM, hf_causal_lm, load_causal_lm
+from leakpro.targets.lm_trainer import CausalLMTrainer
 from leakpro.training.causal_lm import train_causal_lm
 
 
@@ -44,6 +48,35 @@ def read_texts(spec: TextsSpec, field: str) -> tuple[list[str], np.ndarray | Non
     return texts, members.to_numpy(dtype=bool)
 
 
+def _references(config: LLMAuditConfig, texts: list[str], say: Any) -> tuple[TorchCausalLM, LMReferences]:
+    """The reference LM (given, or trained on the population) and the recipe of the bank's reference LMs."""
+    from transformers import AutoTokenizer
+
+    llm = config.llm
+    tokenizer = AutoTokenizer.from_pretrained(llm.target.path, trust_remote_code=False, local_files_only=True)
+    population: list[str] = []
+    if llm.population is not None:
+        population, _ = read_texts(llm.population.model_copy(update={"member_column": None}), "llm.population")
+    if llm.reference.path is not None:
+        base = load_causal_lm(llm.reference.path, "reference").module
+        ref_tok = AutoTokenizer.from_pretrained(llm.reference.path, trust_remote_code=False, local_files_only=True)
+    elif population:
+        say(f"training a reference LM on {len(population)} population texts")
+        base, ref_tok = train_causal_lm(population, tokenizer, llm.reference.recipe, config.seed), tokenizer
+    else:
+        raise ConfigError([ConfigIssue("llm.population", "reference LMs need population texts",
+                                       "add population: {file: ...} or give reference.path")])
+    candidates = set(texts)
+    offline_population = tuple(t for t in population if t not in candidates)
+    if len(offline_population) < len(population):
+        say(f"{len(population) - len(offline_population)} population texts are also candidates: offline reference "
+            "LMs leave them out")
+    trainer = CausalLMTrainer(base, ref_tok, llm.reference.recipe, llm.batch_size)
+    refs = LMReferences(trainer, models=llm.reference.models, population=offline_population,
+                        offline_models=llm.reference.offline_models)
+    return hf_causal_lm(base, ref_tok, "reference"), refs
+
+
 def build_plan(config: LLMAuditConfig, say: Any = None) -> LLMAuditPlan:
     say = say or (lambda _m: None)
     llm = config.llm
@@ -56,37 +89,16 @@ def build_plan(config: LLMAuditConfig, say: Any = None) -> LLMAuditPlan:
     null = load_causal_lm(llm.null_target.path, "null") if llm.null_target is not None else None
     names = llm.attack_names()
     reference: TorchCausalLM | None = None
-    lira: list[tuple[TorchCausalLM, np.ndarray]] = []
-    if {"reference", "lira", "rmia"} & set(names):
-        from transformers import AutoTokenizer
-
-        tokenizer = AutoTokenizer.from_pretrained(llm.target.path, trust_remote_code=False, local_files_only=True)
-        if llm.reference.path is not None:
-            base_lm = load_causal_lm(llm.reference.path, "reference")
-            base, ref_tok = base_lm.module, AutoTokenizer.from_pretrained(
-                llm.reference.path, trust_remote_code=False, local_files_only=True)
-        else:
-            if llm.population is None:
-                raise ConfigError([ConfigIssue("llm.population", "reference LMs need population texts",
-                                               "add population: {file: ...} or give reference.path")])
-            population, _ = read_texts(llm.population.model_copy(update={"member_column": None}), "llm.population")
-            say(f"training a reference LM on {len(population)} population texts")
-            base, ref_tok = train_causal_lm(population, tokenizer, llm.reference.recipe, config.seed), tokenizer
-        reference = hf_causal_lm(base, ref_tok, "reference")
-        if {"lira", "rmia"} & set(names) and llm.reference.models:
-            masks = random_halves(len(texts), llm.reference.models, np.random.default_rng([config.seed, 2]))
-            for j, mask in enumerate(masks):
-                say(f"reference LM {j + 1}/{len(masks)} on a random half of the candidates")
-                model = train_causal_lm([t for t, keep in zip(texts, mask, strict=True) if keep], ref_tok,
-                                        llm.reference.recipe, config.seed + 10 + j, init=base)
-                lira.append((hf_causal_lm(model, ref_tok, f"lira-{j}"), mask))
+    references: LMReferences | None = None
+    if {"reference", "lira", "rmia", "rmia_offline"} & set(names):
+        reference, references = _references(config, texts, say)
     canaries = None
     if llm.canaries is not None:
         c = llm.canaries
         canaries = CanarySetup(c.prefix, c.digits, tuple(Canary(i.prefix or c.prefix, " ".join(i.secret.replace(
             " ", "")), i.repetitions) for i in c.inserted), samples=c.samples)
     return LLMAuditPlan(name=config.name, seed=config.seed, texts=tuple(texts), members=members, target=target,
-                        null=null, reference=reference, lira=tuple(lira), attacks=names, min_k=llm.min_k,
+                        null=null, reference=reference, references=references, attacks=names, min_k=llm.min_k,
                         blind_folds=llm.blind_baseline.folds, blind_max_ngram=llm.blind_baseline.max_ngram,
                         blind_permutations=llm.blind_baseline.permutations,
                         canaries=canaries, split=f"candidates from {llm.texts.file.name}", batch_size=llm.batch_size)
@@ -99,7 +111,13 @@ def run_llm_config(config: LLMAuditConfig, out: Path, console: Any = None, pdf: 
             console.print(f"[dim]·[/] {msg}")
 
     plan = build_plan(config, say)
-    result, tables = run_llm_audit(plan, cache=out / "cache", progress=say)
+    executor = make_executor(config.executor)
+    try:
+        result, tables = run_llm_audit(plan, cache=out / "cache", progress=say, executor=executor)
+    finally:
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()
     path = write_llm_results(result, tables, out)
     if console is not None:
         from leakpro.commands.llm_tables import llm_table

@@ -9,7 +9,9 @@ Layout (all disjoint, drawn with the seed from the shipped ``fortunes`` corpus):
   fine-tuning data at chosen repetition counts (0 = never inserted, the control).
 - *null* texts: fine-tune the base into the **null** model, same recipe and size, no candidate and no canary: the
   same audit on it must find nothing.
-- **LiRA** reference LMs: the base fine-tuned on random halves of the candidates (the attacker's own halves).
+- **LiRA/RMIA** reference LMs: the base fine-tuned on random halves of the candidates (the attacker's own halves);
+  **offline RMIA** reference LMs: the base fine-tuned on random halves of *population* texts (never candidates).
+  The audit trains both through the reference-model bank (its cache, and an executor if given).
 
 The blind baseline runs on the random split, and, as its self-test, on a deliberately shifted split (members from
 one fortune file, non-members from another), where it must be flagged.
@@ -25,11 +27,12 @@ from typing import Any
 import numpy as np
 
 from leakpro.attacks.llm.canaries import Canary, make_canaries, training_copies
-from leakpro.attacks.llm.reference import random_halves
 from leakpro.audit.llm import CanarySetup, LLMAuditPlan
+from leakpro.audit.llm_references import LMReferences
 from leakpro.config.llm import LMRecipe
 from leakpro.data.fortunes import load_fortunes
-from leakpro.targets.causal_lm import TorchCausalLM, hf_causal_lm
+from leakpro.targets.causal_lm import hf_causal_lm
+from leakpro.targets.lm_trainer import CausalLMTrainer
 from leakpro.training.causal_lm import train_causal_lm, train_tokenizer
 
 CANARY_TEMPLATE = "the secret number"
@@ -43,12 +46,14 @@ class EmbeddedSizes:
     finetune_epochs: int = 20
     finetune_lr: float = 3e-3
     lira_models: int = 4
+    offline_models: int = 4
     canaries_per_count: int = 4
     repetitions: tuple[int, ...] = (0, 1, 4, 16)
     n_embd: int = 64
 
 
-QUICK = EmbeddedSizes(candidates=200, public=800, base_epochs=4, lira_models=2, canaries_per_count=3,
+QUICK = EmbeddedSizes(candidates=200, public=800, base_epochs=4, lira_models=2, offline_models=2,
+                      canaries_per_count=3,
                       repetitions=(0, 4, 16))
 
 
@@ -56,7 +61,7 @@ QUICK = EmbeddedSizes(candidates=200, public=800, base_epochs=4, lira_models=2, 
 class EmbeddedLLM:
     plan: LLMAuditPlan
     tokenizer: Any
-    models: dict[str, Any]  # name -> transformers model (base, target, null, lira-i)
+    models: dict[str, Any]  # name -> transformers model (base, target, null)
     canaries: tuple[Canary, ...]
     train_seconds: float
 
@@ -75,7 +80,8 @@ def shifted_split(seed: int, per_side: int = 180, members_from: str = "computers
 
 def build_embedded(seed: int = 0, quick: bool = False, sizes: EmbeddedSizes | None = None,
                    say: Any = None) -> EmbeddedLLM:
-    """Train tokenizer, base, target, null and LiRA reference LMs; return the audit plan over them."""
+    """Train tokenizer, base, target and null; return the audit plan over them (its reference LMs are trained by
+    the audit, through the reference-model bank)."""
     sz = sizes or (QUICK if quick else EmbeddedSizes())
     say = say or (lambda _m: None)
     start = time.perf_counter()
@@ -86,6 +92,7 @@ def build_embedded(seed: int = 0, quick: bool = False, sizes: EmbeddedSizes | No
     candidates = [texts[i] for i in order[:n_c]]
     public = [texts[i] for i in order[n_c : n_c + n_p]]
     null_texts = [texts[i] for i in order[n_c + n_p : n_c + n_p + n_c // 2]]
+    population = [texts[i] for i in order[n_c + n_p + n_c // 2 : 2 * n_c + n_p + n_c // 2]]  # offline references
     members = rng.permutation(n_c) < n_c // 2
     recipe = LMRecipe(n_embd=sz.n_embd, n_head=4, n_layer=2, max_tokens=64, epochs=sz.base_epochs, lr=3e-3)
     tune = recipe.model_copy(update={"epochs": sz.finetune_epochs, "lr": sz.finetune_lr})
@@ -99,19 +106,13 @@ def build_embedded(seed: int = 0, quick: bool = False, sizes: EmbeddedSizes | No
                              tok, tune, seed + 1, init=base)
     say(f"null: base fine-tuned on {len(null_texts)} non-candidate texts")
     null = train_causal_lm(null_texts, tok, tune, seed + 2, init=base)
-    masks = random_halves(n_c, sz.lira_models, np.random.default_rng([seed, 2]))
-    lira: list[tuple[TorchCausalLM, np.ndarray]] = []
     models = {"base": base, "target": target, "null": null}
-    for j, mask in enumerate(masks):
-        say(f"reference LM {j + 1}/{len(masks)} on a random half of the candidates")
-        m = train_causal_lm([t for t, keep in zip(candidates, mask, strict=True) if keep], tok, tune,
-                            seed + 10 + j, init=base)
-        models[f"lira-{j}"] = m
-        lira.append((hf_causal_lm(m, tok, f"lira-{j}"), mask))
+    references = LMReferences(CausalLMTrainer(base, tok, tune), models=sz.lira_models,
+                              population=tuple(population), offline_models=sz.offline_models)
     plan = LLMAuditPlan(
         name="demo-llm-fortunes", seed=seed, texts=tuple(candidates), members=members,
         target=hf_causal_lm(target, tok, "target"), null=hf_causal_lm(null, tok, "null"),
-        reference=hf_causal_lm(base, tok, "base (reference)"), lira=tuple(lira),
+        reference=hf_causal_lm(base, tok, "base (reference)"), references=references,
         canaries=CanarySetup(CANARY_TEMPLATE, 6, canaries, samples=300 if quick else 1000),
         split=f"{n_c} fortunes drawn at random from the corpus; a random half fine-tuned the target",
         notes=(f"tiny GPT-2 ({sz.n_embd}-dim, 2 layers), base trained {sz.base_epochs} epochs on {n_p} public "
@@ -120,7 +121,7 @@ def build_embedded(seed: int = 0, quick: bool = False, sizes: EmbeddedSizes | No
 
 
 def run_llm_demo(out: Path, seed: int = 0, quick: bool = False, console: Any = None, pdf: bool = True,
-                 say: Any = None, report: bool = True) -> Path:
+                 say: Any = None, report: bool = True, executor: Any = None) -> Path:
     """Build the embedded setup, audit target and null, write llm_results.json and (``report``) the report.
     Progress lines go to ``say`` if given, else to the rich ``console``."""
     from leakpro.audit.llm import run_llm_audit, write_llm_results
@@ -133,7 +134,7 @@ def run_llm_demo(out: Path, seed: int = 0, quick: bool = False, console: Any = N
     say = say or _console_say
 
     built = build_embedded(seed, quick, say=say)
-    result, tables = run_llm_audit(built.plan, cache=out / "cache", progress=say)
+    result, tables = run_llm_audit(built.plan, cache=out / "cache", progress=say, executor=executor)
     texts, members = shifted_split(seed)
     self_test = blind_baseline(texts, members, folds=5, random_state=seed)
     result = result.model_copy(update={"blind_self_test": self_test})

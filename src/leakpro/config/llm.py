@@ -12,8 +12,10 @@ directory without safetensors weights or one whose config asks for remote code.
       null_target: {path: models/null}         # optional: the same model trained without the candidates
       texts: {file: candidates.csv, text_column: text, member_column: member}
       population: {file: public.csv, text_column: text}   # texts the attacker knows are not members
-      attacks: all                             # or a list: [loss, zlib, min_k, min_k_plus_plus, reference, lira, rmia]
-      reference: {models: 4}                   # reference LMs trained on the population (and random halves)
+      attacks: all                             # or a list: [loss, zlib, min_k, min_k_plus_plus, reference, lira, rmia,
+                                               #                 rmia_offline]
+      reference: {models: 4, offline_models: 4}  # reference LMs on random halves of the candidates / population
+    executor: {kind: process, workers: 2}      # where reference LMs train: local | process | ray
       canaries: {prefix: "my secret code is", digits: 6,
                  inserted: [{secret: "4 1 7 9 2 6", repetitions: 8}, {secret: "0 3 3 8 5 1", repetitions: 0}]}
 """
@@ -28,8 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from leakpro.config.errors import ConfigError, ConfigIssue
 from leakpro.config.issues import schema_issues
+from leakpro.config.schema import ExecutorSpec
 
-LLM_ATTACKS = ("loss", "zlib", "min_k", "min_k_plus_plus", "reference", "lira", "rmia")
+LLM_ATTACKS = ("loss", "zlib", "min_k", "min_k_plus_plus", "reference", "lira", "rmia", "rmia_offline")
 
 
 class _Strict(BaseModel):
@@ -63,7 +66,9 @@ class TextsSpec(_Strict):
 
 class ReferenceSpec(_Strict):
     models: int = Field(default=4, ge=0, le=64,
-                        description="reference LMs trained on random halves (LiRA); 0: none")
+                        description="reference LMs trained on random halves of the candidates (LiRA, RMIA)")
+    offline_models: int = Field(default=4, ge=0, le=64, description="reference LMs trained on random halves of the "
+                                "population only (offline RMIA; 3 or more tune its a)")
     recipe: LMRecipe = LMRecipe()
     path: Path | None = Field(default=None, description="a reference LM directory to use instead of training one")
 
@@ -117,6 +122,7 @@ class LLMAuditConfig(_Strict):
     name: str = "llm-audit"
     seed: int = 0
     llm: LLMConfig
+    executor: ExecutorSpec = Field(default_factory=lambda: ExecutorSpec(workers=None, address=None, batched=True))
 
 
 def model_dir_problems(path: Path, field: str) -> list[ConfigIssue]:
@@ -197,6 +203,9 @@ def parse_llm_config(raw: dict[str, Any], base: Path = Path(".")) -> LLMAuditCon
         issues.append(ConfigIssue("llm.population", "the reference, lira and rmia attacks train reference LMs on texts "
                                   "the attacker knows, and none were given", "add population: {file: ...}, give "
                                   "reference.path, or leave reference, lira and rmia out of attacks"))
+    if llm.population is None and llm.attacks != "all" and "rmia_offline" in llm.attacks:
+        issues.append(ConfigIssue("llm.population", "rmia_offline trains reference LMs on population texts only, "
+                                  "and none were given", "add population: {file: ...}, or leave rmia_offline out"))
     if llm.canaries is not None:
         for i, c in enumerate(llm.canaries.inserted):
             digits = c.secret.replace(" ", "")

@@ -2,7 +2,8 @@
 
 A face beside the command line and the web app. :func:`audit_model` audits a fitted model on data held in memory
 through the CLI's own config, plan and runner (:mod:`leakpro.audit.in_memory`); :func:`audit_synthetic` runs the
-synthetic-data audit on DataFrames; both return results that show page one's verdict, the attack table and a ROC
+synthetic-data audit on DataFrames; :func:`audit_llm` audits a causal language model on texts
+(:mod:`leakpro.notebook.llm`); each returns a result that shows page one's verdict, the attack table and a ROC
 in a notebook cell, turn into DataFrames (``.to_frame()``), write the report (``.report(dir)``) and save
 (``.save(dir)``, read back with :func:`load_result`).
 
@@ -22,10 +23,11 @@ from typing import Any
 import pandas as pd
 
 from leakpro.audit.progress import ProgressSink
+from leakpro.notebook.llm import LLMAudit, audit_llm
 from leakpro.notebook.progress import TqdmProgress, progress_sink
 from leakpro.notebook.results import ModelAudit, SyntheticAudit, load_result, temporary_folder
 
-__all__ = ["ModelAudit", "SyntheticAudit", "audit_model", "audit_synthetic", "load_result"]
+__all__ = ["LLMAudit", "ModelAudit", "SyntheticAudit", "audit_llm", "audit_model", "audit_synthetic", "load_result"]
 
 
 def audit_model(

@@ -194,11 +194,18 @@ def temporary_folder() -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix="leakpro-")
 
 
-def load_result(path: str | Path) -> ModelAudit | SyntheticAudit:
+def load_result(path: str | Path) -> Any:
     """A saved result (a folder written by ``.save`` or ``leakpro audit --out``, or its results file), checked as
-    ``leakpro report`` checks it: a membership audit (``results.json`` + scores) or a synthetic-data audit."""
+    ``leakpro report`` checks it: a membership audit (``results.json`` + scores), a synthetic-data audit, or a
+    language-model audit (``llm_results.json``: an :class:`~leakpro.notebook.llm.LLMAudit`)."""
     path = Path(path)
     folder = path.parent if path.is_file() else path
+    llm = folder / "llm_results.json"
+    if llm.is_file() and (path.name == llm.name or not (folder / RESULTS_FILE).is_file()):
+        from leakpro.notebook.llm import LLMAudit
+        from leakpro.results.llm import LLMAuditResult
+
+        return LLMAudit(LLMAuditResult.model_validate_json(llm.read_text(encoding="utf-8")), folder)
     if (folder / RESULTS_FILE).is_file() and path.name != SYNTHETIC_RESULTS_FILE:
         inputs = load_inputs(folder / RESULTS_FILE, None)  # validates results.json and every scores file
         assert inputs.result is not None

@@ -64,7 +64,7 @@ def min_k_plus_plus(sig: TokenLogProbs, k: float = 0.2) -> np.ndarray:
 
 def log_prob_per_char(sig: TokenLogProbs) -> np.ndarray:
     """Σ ℓ_i / characters: comparable across models with different tokenizers (reference calibration)."""
-    return sig.total() / np.maximum(sig.n_chars, 1)
+    return sig.per_char()
 
 
 def texts_key(texts: Sequence[str]) -> str:

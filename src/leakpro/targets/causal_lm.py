@@ -61,6 +61,10 @@ class TokenLogProbs:
         """Σ_i ℓ_i per text (float64, N)."""
         return np.add.reduceat(self.logp, self.offsets[:-1]) if len(self.logp) else np.zeros(len(self))
 
+    def per_char(self) -> np.ndarray:
+        """Σ_i ℓ_i / characters per text: comparable across models with different tokenizers."""
+        return self.total() / np.maximum(self.n_chars, 1)
+
     def save(self, path: Path) -> None:
         tmp = path.with_name(f".{path.name}.tmp.npz")
         np.savez(tmp, logp=self.logp, mu=self.mu, sigma=self.sigma, offsets=self.offsets, n_chars=self.n_chars)

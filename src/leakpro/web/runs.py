@@ -66,11 +66,15 @@ def run_synthetic_audit(d: AuditDir, progress: WebProgress) -> None:
 
 
 def run_llm_audit_job(d: AuditDir, progress: WebProgress) -> None:
-    """The built-in language-model demo (``llm_demo: {size: quick|full}``), as ``leakpro demo --llm``."""
+    """The built-in language-model demo (``llm_demo: {size: quick|full}``), as ``leakpro demo --llm``, or the audit
+    of an uploaded model (an ``llm:`` section, as ``leakpro audit``)."""
     from leakpro.commands.llm_demo import run_llm_demo
     from leakpro.results.llm import LLMAuditResult
 
     raw = load_yaml_file(d.config)
+    if "llm" in raw:
+        _run_uploaded_llm(d, raw, progress)
+        return
     seed = int(raw.get("seed", 0))
     quick = (raw.get("llm_demo") or {}).get("size", "quick") != "full"
 
@@ -83,6 +87,24 @@ def run_llm_audit_job(d: AuditDir, progress: WebProgress) -> None:
     result = LLMAuditResult.model_validate_json(path.read_text(encoding="utf-8"))
     _write_frame(d.results, raw, seed, result.candidates, result.versions,
                            note="A language-model audit: its results are in llm_results.json.", name="fortunes")
+
+
+def _run_uploaded_llm(d: AuditDir, raw: dict[str, Any], progress: WebProgress) -> None:
+    from leakpro.audit.llm import run_llm_audit, write_llm_results
+    from leakpro.commands.llm import build_plan
+    from leakpro.config.llm import parse_llm_config
+
+    def say(msg: str) -> None:
+        progress.check()
+        progress.stage(msg)
+
+    config = parse_llm_config(raw, d.root)  # the model was checked at upload; it is loaded safetensors-only here
+    plan = build_plan(config, say)
+    result, tables = run_llm_audit(plan, cache=d.root / "cache", progress=say)
+    write_llm_results(result, tables, d.out)
+    progress.check()
+    _write_frame(d.results, raw, config.seed, result.candidates, result.versions,
+                 note="A language-model audit: its results are in llm_results.json.", name="uploaded texts")
 
 
 def _write_frame(path: Path, config: dict[str, Any], seed: int, n_records: int,

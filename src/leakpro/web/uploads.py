@@ -1,4 +1,6 @@
-"""Uploads: data as CSV/Parquet/npz, models as safetensors/ONNX/skops; nothing else, and never a pickle.
+"""Uploads: data as CSV/Parquet/npz, models as safetensors/ONNX/skops, a language model as a .zip of its
+``save_pretrained`` directory (unpacked by :mod:`leakpro.web.model_zip`) and texts as .txt/.csv; nothing else,
+and never a pickle.
 
 A file is stored under its audit's ``inputs/`` directory as ``<role><suffix>`` (``data.csv``, ``model.skops``),
 so the user's file name never becomes a path; a name that tries to be one is refused all the same. Each file
@@ -31,6 +33,10 @@ ROLE_SUFFIXES: dict[str, tuple[str, ...]] = {
     "real": TABLE_SUFFIXES,
     "synthetic": TABLE_SUFFIXES,
     "control": TABLE_SUFFIXES,
+    "model_archive": (".zip",),
+    "members": (".txt", ".csv"),
+    "non_members": (".txt", ".csv"),
+    "population": (".txt", ".csv"),
 }
 CHUNK = 1 << 20
 _PLAIN_NAME = re.compile(r"^[^/\\\x00-\x1f]{1,255}$")
@@ -106,7 +112,8 @@ def check_content(field: str, path: Path, suffix: str) -> None:
         raise UploadError(field, f"{path.suffix} file holds a Python pickle, which can run code when loaded",
                           "save weights with safetensors, sklearn models with skops.io.dump, data as CSV/Parquet")
     checks = {".csv": _check_csv, ".parquet": _check_parquet, ".pq": _check_parquet, ".npz": _check_npz,
-              ".safetensors": _check_safetensors, ".skops": _check_skops, ".onnx": _check_onnx}
+              ".safetensors": _check_safetensors, ".skops": _check_skops, ".onnx": _check_onnx, ".txt": _check_csv,
+              ".zip": _check_zip}
     checks[suffix](field, path, head)
 
 
@@ -118,6 +125,11 @@ def _check_csv(field: str, path: Path, head: bytes) -> None:
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:  # a multi-byte character cut at the end of the sample is fine
             raise UploadError(field, "the CSV is not UTF-8 text", "save it as UTF-8 CSV") from None
+
+
+def _check_zip(field: str, path: Path, head: bytes) -> None:
+    if not zipfile.is_zipfile(path):
+        raise UploadError(field, "this is not a .zip archive", "zip the save_pretrained directory")
 
 
 def _check_parquet(field: str, path: Path, head: bytes) -> None:

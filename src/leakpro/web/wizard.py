@@ -1,6 +1,6 @@
-"""The wizards: a membership audit (built-in demo, or uploaded data and model), a synthetic-data audit, and the
-built-in language-model audit (``leakpro demo --llm``; a model of your own goes through ``leakpro audit`` with an
-``llm:`` section, since a model directory is not a browser upload).
+"""The wizards: a membership audit (built-in demo, or uploaded data and model), a synthetic-data audit, and a
+language-model audit (the built-in ``leakpro demo --llm``, or a .zip of a ``save_pretrained`` directory with the
+member and non-member texts: :mod:`leakpro.web.llm_upload`).
 
 Each POST saves the uploads into a fresh audit directory, turns the fields into a config, validates it with
 the audit API's own checks, and only then records the audit and queues it. On any problem the directory is
@@ -150,7 +150,7 @@ async def create_synthetic(request: Request) -> Response:
     return RedirectResponse(f"/audits/{audit_id}", status_code=303)
 
 
-def _llm_page(request: Request, form: FormData | None = None, issues: list[str] | None = None,
+def _llm_page(request: Request, form: FormData | None = None, issues: list[str] | list[ConfigIssue] | None = None,
               status_code: int = 200) -> HTMLResponse:
     return render(request, "llm.html.j2", status_code, values=_values(form), issues=issues or [])
 
@@ -160,11 +160,44 @@ async def new_llm(request: Request) -> HTMLResponse:
     return _llm_page(request)
 
 
+async def _create_llm_upload(request: Request, form: FormData) -> Response:
+    """Queue the audit of an uploaded model (a save_pretrained .zip) on the uploaded member/non-member texts."""
+    from leakpro.web.llm_upload import build_llm_config, save_llm_uploads
+
+    st = state(request)
+    seed = str(form.get("seed") or "0").strip()
+    name = str(form.get("name") or "").strip() or "language-model audit"
+    audit_id = new_audit_id()
+    d = st.storage.create(audit_id)
+    ok = False
+    try:
+        files, issues = await save_llm_uploads(form, d, st.settings.max_file_bytes)
+        if not seed.isdigit():
+            issues.append(ConfigIssue("seed", "expected a whole number ≥ 0", "enter e.g. 0", seed[:40]))
+        config: dict[str, Any] = {}
+        if not issues:
+            config, issues = await run_in_threadpool(build_llm_config, name, int(seed), d, files,
+                                                     st.settings.max_file_bytes)
+        if issues:
+            return _llm_page(request, form, issues, 422)
+        d.config.write_text(config_yaml(config), encoding="utf-8")
+        st.db.create_audit(audit_id, AuditKind.LLM, name, config, form.get("pdf") is not None, files)
+        ok = True
+    finally:
+        if not ok:
+            st.storage.remove(audit_id)
+    st.jobs.submit(audit_id)
+    return RedirectResponse(f"/audits/{audit_id}", status_code=303)
+
+
 @router.post("/llm", response_model=None)
 async def create_llm(request: Request) -> Response:
-    """Queue the built-in language-model audit: a tiny GPT-2 fine-tuned on fortunes, its null, canaries."""
+    """Queue a language-model audit: the built-in demo (a tiny GPT-2 fine-tuned on fortunes, its null, canaries),
+    or an uploaded model (``source=upload``)."""
     st = state(request)
-    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
+    form = await request.form(max_files=4, max_fields=MAX_FIELDS)
+    if form.get("source") == "upload":
+        return await _create_llm_upload(request, form)
     seed, size = str(form.get("seed") or "0").strip(), str(form.get("demo_size") or "quick")
     problems = []
     if not seed.isdigit():

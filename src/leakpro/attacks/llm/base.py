@@ -33,7 +33,9 @@ class LMView:
     ``reference``: per-character log-probability of each candidate under one reference LM trained on population
     texts (None if none). ``lira_signals``/``lira_in``: (K, N) per-character log-probabilities under K reference
     LMs trained on random halves of the candidates, and which candidates each trained on (the attacker's own
-    choice, not the secret).
+    choice, not the secret). ``offline_signals``: (K, N) the same under K reference LMs none of which trained on
+    any candidate, each trained on a random half of population texts; ``offline_population`` (K, P) and
+    ``offline_population_in`` (K, P) their signals on those population texts and which each trained on.
     """
 
     texts: tuple[str, ...]
@@ -41,6 +43,9 @@ class LMView:
     reference: np.ndarray | None = None
     lira_signals: np.ndarray | None = None
     lira_in: np.ndarray | None = None
+    offline_signals: np.ndarray | None = None
+    offline_population: np.ndarray | None = None
+    offline_population_in: np.ndarray | None = None
 
     @property
     def n_candidates(self) -> int:
@@ -57,7 +62,7 @@ class LMAttack:
     name: ClassVar[str]
     title: ClassVar[str]
     paper: ClassVar[str]
-    needs: ClassVar[str] = ""  # "reference" or "lira": which reference signals ``scores`` reads
+    needs: ClassVar[str] = ""  # "reference", "lira" or "offline": which reference signals ``scores`` reads
     Params: ClassVar[type[LMAttackParams]] = LMAttackParams
 
     def __init__(self, *, random_state: int = 0, **params: Any) -> None:
@@ -69,7 +74,15 @@ class LMAttack:
             raise ValueError(f"attack {self.name!r} needs a reference LM's signals; none in the view")
         if self.needs == "lira" and (view.lira_signals is None or view.lira_in is None):
             raise ValueError(f"attack {self.name!r} needs reference LMs trained on random halves; none in the view")
+        if self.needs == "offline" and (view.offline_signals is None or view.offline_population is None
+                                        or view.offline_population_in is None):
+            raise ValueError(f"attack {self.name!r} needs reference LMs trained on population texts only; none in "
+                             "the view")
         return checked_scores(self.name, self.scores(view), view.n_candidates)
+
+    def derived(self) -> dict[str, float | int | str]:
+        """What the attack chose while scoring (recorded beside its parameters in the results)."""
+        return {}
 
     def scores(self, view: LMView) -> np.ndarray:
         raise NotImplementedError

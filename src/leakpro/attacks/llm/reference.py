@@ -12,15 +12,24 @@
   then compares LR(x) with LR(z) for population texts z (score = share of z with LR(x)/LR(z) > γ); for a fixed
   population that share is a monotone function of LR(x), so the ROC, AUC and TPR at every FPR are those of
   log LR(x), which is the score returned here (no population signals needed).
+- ``rmia_offline`` (Zarifzadeh et al. 2024, offline): K reference LMs each trained on a random half of population
+  texts, none on any candidate; Pr(x) ≈ ½((1+a)·mean_k Pr(x | θ_k) + (1−a)), with ``a`` tuned on the reference LMs
+  alone (one plays the target over the population texts, the others are its references;
+  :mod:`leakpro.attacks.rmia_offline`, shared with the classifier RMIA), or set (``offline_a``). The score is
+  log LR(x), as online. Cheaper than online: the reference LMs need not be retrained for new candidates.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
+from pydantic import Field
 from scipy.special import logsumexp
 from scipy.stats import norm
 
-from leakpro.attacks.llm.base import LMAttack, LMView, register_lm_attack
+from leakpro.attacks.llm.base import LMAttack, LMAttackParams, LMView, register_lm_attack
+from leakpro.attacks.rmia_offline import OfflineA, log_marginal, tune_offline_a
 from leakpro.signals.lm import log_prob_per_char
 
 
@@ -91,6 +100,40 @@ class RmiaAttack(LMAttack):
         if view.lira_signals is None:  # checked by run()
             raise ValueError("rmia needs reference LMs")
         return rmia_log_ratio(log_prob_per_char(view.target), view.lira_signals)
+
+
+class OfflineRmiaParams(LMAttackParams):
+    offline_a: float | None = Field(None, ge=0, le=1, description="None: tuned on the reference LMs (0.5 where "
+                                    "fewer than 3 leave none to tune on; the results say which)")
+
+
+@register_lm_attack
+class OfflineRmiaAttack(LMAttack):
+    """RMIA (offline): reference LMs trained on population halves only, Pr(x) corrected with ``a``."""
+
+    name = "rmia_offline"
+    title = "RMIA offline (reference LMs on population halves)"
+    paper = "Zarifzadeh et al. 2024"
+    needs = "offline"
+    Params: ClassVar[type[LMAttackParams]] = OfflineRmiaParams
+
+    def scores(self, view: LMView) -> np.ndarray:
+        ref, pop, pop_in = view.offline_signals, view.offline_population, view.offline_population_in
+        if ref is None or pop is None or pop_in is None:  # checked by run()
+            raise ValueError("rmia_offline needs offline reference LMs")
+        a = self.params.offline_a  # type: ignore[attr-defined]
+        if a is None:
+            self.choice_ = tune_offline_a(np.asarray(pop, dtype=np.float64), np.asarray(pop_in, dtype=bool),
+                                          pop.shape[1])
+        else:
+            self.choice_ = OfflineA(float(a), "set in the config (offline_a)")
+        ref = np.asarray(ref, dtype=np.float64)
+        log_px = log_marginal(ref, np.ones(ref.shape, dtype=bool), self.choice_.a)
+        return log_prob_per_char(view.target) - log_px
+
+    def derived(self) -> dict[str, float | int | str]:
+        choice = getattr(self, "choice_", None)
+        return {} if choice is None else {"a": choice.a, "a_source": choice.source}
 
 
 def random_halves(n: int, models: int, rng: np.random.Generator) -> np.ndarray:

@@ -18,7 +18,6 @@ the true-label probability over the augmented copies, for the target and every r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -27,12 +26,12 @@ from scipy.special import logsumexp
 
 from leakpro.attacks.membership.base import AttackParams, MembershipAttack, register_attack
 from leakpro.attacks.membership.population import tie_break
+from leakpro.attacks.rmia_offline import A_GRID, DEFAULT_A, OfflineA, log_marginal, tune_offline_a
 from leakpro.game.view import AttackerView, ThreatModel
-from leakpro.metrics.roc import auc
 from leakpro.targets.logits import log_softmax
 
-A_GRID = np.round(np.linspace(0.0, 1.0, 11), 2)
-DEFAULT_A = 0.5
+__all__ = ["A_GRID", "DEFAULT_A", "OfflineA", "RmiaAttack", "RmiaParams", "log_marginal", "rmia_scores",
+           "tune_offline_a"]
 
 
 class RmiaParams(AttackParams):
@@ -59,18 +58,6 @@ def log_prob_labels(logits: np.ndarray, labels: np.ndarray, temperature: float) 
     return np.take_along_axis(lp, idx, axis=-1)[..., 0]
 
 
-def log_marginal(ref_logp: np.ndarray, use: np.ndarray, a: float | None) -> np.ndarray:
-    """log Pr(x): mean of Pr(x|θ') over models where ``use``; with ``a``, the offline correction."""
-    n = use.sum(axis=0)
-    if (n == 0).any():
-        raise ValueError("a record has no usable reference model; add reference models")
-    masked = np.where(use, ref_logp, -np.inf)
-    log_mean = logsumexp(masked, axis=0) - np.log(n)
-    if a is None:
-        return log_mean
-    return np.log(0.5 * ((1 + a) * np.exp(log_mean) + (1 - a)))
-
-
 def log_prob_augmented(logits: np.ndarray, labels: np.ndarray, temperature: float) -> np.ndarray:
     """log of the mean over augmentations of Pr(x_a|θ), for (…, A, R, C) logits → (…, R)."""
     lp = log_prob_labels(logits, labels, temperature)
@@ -88,48 +75,6 @@ def rmia_scores_bruteforce(log_lr_x: np.ndarray, log_lr_z: np.ndarray, gamma: fl
     """The obviously-correct pairwise version (N×Z); for tests only."""
     ratio = log_lr_x[:, None] - log_lr_z[None, :]
     return (ratio >= np.log(gamma)).mean(axis=1)
-
-
-@dataclass(frozen=True)
-class OfflineA:
-    """The offline ``a`` used and where it came from (recorded in results as ``derived``)."""
-
-    a: float
-    source: str
-    pseudo_targets: tuple[int, ...] = ()  # reference models that played the target while tuning
-    auc: float | None = None  # their mean AUC at ``a`` (None: not tuned)
-
-
-def tune_offline_a(ref_logp: np.ndarray, trained_on: np.ndarray, n_cand: int, max_pseudo: int = 4) -> OfflineA:
-    """Pick ``a`` on the grid maximising the mean AUC when reference models play the target.
-
-    Up to ``max_pseudo`` reference models take turns as the target, the others as its references; their own
-    IN/OUT masks score the attack (never the target's secret). A reference model can play the target only if
-    every record has an OUT model among the others: with 2 reference models (complementary halves) none can,
-    and ``a`` stays at the default 0.5 with a source that says so.
-    """
-    k = ref_logp.shape[0]
-    usable: list[int] = []
-    for j in range(k):
-        others = np.delete(np.arange(k), j)
-        if len(usable) < max_pseudo and (~trained_on[others]).any(axis=0).all():
-            usable.append(j)
-    if not usable:
-        return OfflineA(DEFAULT_A, f"default {DEFAULT_A}, not tuned: with {k} reference model(s) none can play the "
-                        "target (some record would have no OUT model among the others); set offline_a, or use "
-                        "3 or more reference models so that a is tuned")
-    best, best_auc = DEFAULT_A, -1.0
-    for a in A_GRID:
-        aucs = []
-        for j in usable:
-            others = np.delete(np.arange(k), j)
-            log_lr = ref_logp[j] - log_marginal(ref_logp[others], ~trained_on[others], float(a))
-            s = rmia_scores(log_lr[:n_cand], log_lr[n_cand:], 1.0)
-            aucs.append(auc(s, trained_on[j, :n_cand]))
-        if float(np.mean(aucs)) > best_auc:
-            best, best_auc = float(a), float(np.mean(aucs))
-    return OfflineA(best, f"tuned on reference models: grid {A_GRID[0]:g}..{A_GRID[-1]:g}, reference models "
-                    f"{usable} playing the target, mean AUC {best_auc:.4f}", tuple(usable), best_auc)
 
 
 @register_attack
