@@ -35,6 +35,7 @@ from leakpro.audit.llm_references import (
 from leakpro.compute.protocol import Executor
 from leakpro.config.llm import LLM_ATTACKS
 from leakpro.metrics.exposure import empirical_exposure, extrapolated_exposure, mean_interval
+from leakpro.metrics.simultaneous import simultaneous_intervals
 from leakpro.metrics.summary import membership_metrics
 from leakpro.results.environment import package_versions
 from leakpro.results.llm import CanaryResult, CanaryRow, LLMAuditResult, LMAttackResult, LMTargetResult
@@ -142,9 +143,10 @@ def _attack_model(plan: LLMAuditPlan, lm: CausalLM, role: str, view: LMView, sec
         results.append(LMAttackResult(attack=name, title=cls.title, paper=cls.paper, params=params, auc=m["auc"],
                                       tpr_at_fpr=m["tpr_at_fpr"], balanced_accuracy=m["balanced_accuracy"],
                                       advantage=m["advantage"], runtime_s=runtime))
+    joint = simultaneous_intervals({n: scores_out[n] for n in names}, plan.members) if names else None
     return LMTargetResult(name=lm.name, role=role, description=lm.describe(),  # type: ignore[arg-type]
                           attacks=results, signal_seconds=seconds,
-                          seconds_per_1000_texts=1000.0 * seconds / max(1, len(plan.texts)))
+                          seconds_per_1000_texts=1000.0 * seconds / max(1, len(plan.texts)), simultaneous=joint)
 
 
 def canary_exposure(lm: CausalLM, setup: CanarySetup, seed: int, batch_size: int = 64) -> CanaryResult:

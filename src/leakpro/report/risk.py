@@ -32,7 +32,7 @@ from leakpro.results.levels import INVERSION_THRESHOLDS as INVERSION_THRESHOLDS
 from leakpro.results.levels import MEMBERSHIP_THRESHOLDS, RiskLevel, Threshold
 from leakpro.results.levels import RECONSTRUCTION_THRESHOLDS as RECONSTRUCTION_THRESHOLDS
 from leakpro.results.levels import SYNTHETIC_THRESHOLDS as SYNTHETIC_THRESHOLDS
-from leakpro.results.types import AttackResult, OperatingPointResult, TargetResult
+from leakpro.results.types import AttackResult, OperatingPointResult, SimultaneousIntervals, TargetResult
 
 FIGURE_NAMES = {
     "auc": "AUC",
@@ -185,16 +185,22 @@ def assess_target(target: TargetResult) -> Assessment | None:
         return None
     if target.simultaneous is None:
         return overall(assess_attack(a) for a in target.attacks)
+    return assess_simultaneous(target.simultaneous, [a.id for a in target.attacks])
+
+
+def assess_simultaneous(sim: SimultaneousIntervals, attack_ids: Iterable[str]) -> Assessment | None:
+    """The worst of ``attack_ids`` read at the lower ends of ``sim``'s simultaneous intervals (their upper ends
+    give the top of the level's interval); None when none of them has simultaneous intervals."""
     items = []
-    for a in target.attacks:
-        figs = simultaneous_figures(target, a.id)
-        if figs is None:
+    for attack_id in attack_ids:
+        if attack_id not in sim.attacks:
             continue
-        _, low, high = figs
+        figs = sim.attacks[attack_id]
+        low, high = {k: v.low for k, v in figs.items()}, {k: v.high for k, v in figs.items()}
         level, top = level_of(MEMBERSHIP_THRESHOLDS, low), level_of(MEMBERSHIP_THRESHOLDS, high)
-        name = f"simultaneous {target.simultaneous.confidence:.0%} over {len(target.simultaneous.attacks)} attacks"
-        if a.id == target.simultaneous.primary:
+        name = f"simultaneous {sim.confidence:.0%} over {len(sim.attacks)} attacks"
+        if attack_id == sim.primary:
             name += " (primary)"
-        items.append(Assessment(level, level, top, deciding(MEMBERSHIP_THRESHOLDS, low), a.id, low.get("auc", 0.0),
-                                name))
+        items.append(Assessment(level, level, top, deciding(MEMBERSHIP_THRESHOLDS, low), attack_id,
+                                low.get("auc", 0.0), name))
     return overall(items)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from leakpro.results.types import Interval, OperatingPointResult
+from leakpro.results.types import Interval, OperatingPointResult, SimultaneousIntervals
 
 
 class _Frozen(BaseModel):
@@ -34,6 +34,10 @@ class LMTargetResult(_Frozen):
     attacks: list[LMAttackResult]
     signal_seconds: float = Field(description="time to compute the per-token signals of every candidate")
     seconds_per_1000_texts: float
+    simultaneous: SimultaneousIntervals | None = Field(
+        None, description="every attack's AUC and TPR intervals made to hold together (Bonferroni over attacks × "
+        "figures): the model's level is read at their lower ends, so picking the strongest attack does not inflate "
+        "it; null in results written before they were recorded")
 
 
 class BlindBaselineResult(_Frozen):

@@ -13,7 +13,7 @@ import jinja2
 from leakpro.metrics.roc import resolves
 from leakpro.report import fmt
 from leakpro.report.inputs import ReportInputs
-from leakpro.report.risk import MEMBERSHIP_THRESHOLDS, Assessment, assess, overall
+from leakpro.report.risk import MEMBERSHIP_THRESHOLDS, Assessment, assess, assess_simultaneous, overall
 from leakpro.report.sections.base import SectionContent, SummaryRow, register_section
 from leakpro.results.llm import LLMAuditResult, LMAttackResult, LMTargetResult
 
@@ -29,7 +29,12 @@ def attack_assessment(a: LMAttackResult) -> Assessment:
 
 
 def model_assessment(model: LMTargetResult) -> tuple[Assessment | None, LMAttackResult | None]:
-    verdict = overall(attack_assessment(a) for a in model.attacks)
+    """A model's level: its strongest attack read at the lower ends of the simultaneous intervals (results written
+    before those were recorded: at the point estimates, which picking the strongest attack inflates)."""
+    if model.simultaneous is not None:
+        verdict = assess_simultaneous(model.simultaneous, [a.attack for a in model.attacks])
+    else:
+        verdict = overall(attack_assessment(a) for a in model.attacks)
     worst = next((a for a in model.attacks if verdict is not None and a.attack == verdict.source), None)
     return verdict, worst
 
