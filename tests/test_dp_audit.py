@@ -31,7 +31,13 @@ from leakpro.metrics.fdp_one_run import (
     rejects,
 )
 from leakpro.metrics.one_run import one_run_epsilon
-from leakpro.training.dp_canaries import PLANTED_BUGS, accountant_epsilon, train_with_canaries
+from leakpro.training.dp_canaries import (
+    PLANTED_BUGS,
+    accountant_epsilon,
+    dp_optimizer_class,
+    privatise_canaries,
+    train_with_canaries,
+)
 
 torch.set_num_threads(1)
 
@@ -146,8 +152,8 @@ def test_skipped_clipping_shows_only_with_canaries_above_the_clipping_norm():
     x, y = _data()
     for norm, caught in ((1.0, False), (10.0, True)):
         run = train_with_canaries(_recipe(), x, y, 2, canaries=300, canary_norm=norm, seed=5,
-                                  mechanism=PLANTED_BUGS["no_clipping"])
-        same = train_with_canaries(_recipe(), x, y, 2, canaries=300, canary_norm=norm, seed=5)
+                                  mechanism=PLANTED_BUGS["no_clipping"], record_steps=True)
+        same = train_with_canaries(_recipe(), x, y, 2, canaries=300, canary_norm=norm, seed=5, record_steps=True)
         assert np.allclose(run.observed, same.observed, atol=1e-3) is not caught
         assert any(b.claim_violated for b in bounds_from_runs([run], 0.95)) is caught
 
@@ -155,11 +161,41 @@ def test_skipped_clipping_shows_only_with_canaries_above_the_clipping_norm():
 def test_observed_updates_are_noise_plus_sampled_canaries():
     """In units of C, a canary coordinate is (number of the canary's sampled steps) + N(0, σ²) per step."""
     x, y = _data()
-    run = train_with_canaries(_recipe(), x, y, 2, canaries=2000, canary_norm=10.0, seed=6)
+    run = train_with_canaries(_recipe(), x, y, 2, canaries=2000, canary_norm=10.0, seed=6, record_steps=True)
+    assert run.observed is not None
+    # the score accumulated during training is the audit's score of the recorded steps
+    assert np.allclose(run.update_score, score_every_update(run.observed, run.sample_rate, run.noise_multiplier))
     out = run.observed[:, ~run.included]
     assert abs(out.mean()) < 0.05 and out.std() == pytest.approx(run.noise_multiplier, rel=0.03)
     in_mean = run.observed[:, run.included].mean()
     assert in_mean == pytest.approx(run.sample_rate, abs=0.05)
+
+
+@pytest.mark.parametrize("clipping", ["per_sample", "none", "per_batch"])
+def test_canary_block_is_privatised_as_opacus_would_a_dense_block(clipping):
+    """Beside the model (no per-sample rows) or as Opacus's last parameter (dense rows): the same gradients."""
+    m, size, sampled = 50, 10.0, torch.tensor([3, 7, 20])
+    rows = torch.zeros(3, m)
+    rows[torch.arange(3), sampled] = size
+    records = torch.randn(4, 2, generator=torch.Generator().manual_seed(0))
+
+    def optimiser(params: list[torch.nn.Parameter]):  # type: ignore[no-untyped-def]
+        return dp_optimizer_class(clipping)(torch.optim.SGD(params, lr=1.0), noise_multiplier=0.7, max_grad_norm=1.0,
+                                            expected_batch_size=5, generator=torch.Generator().manual_seed(1))
+
+    model, block = torch.nn.Parameter(torch.zeros(2)), torch.nn.Parameter(torch.zeros(m))
+    dense = optimiser([model, block])
+    model.grad_sample = torch.cat([records, torch.zeros(3, 2)])  # type: ignore[attr-defined]
+    block.grad_sample = torch.cat([torch.zeros(4, m), rows])  # type: ignore[attr-defined]
+    dense.step()
+    alone = torch.nn.Parameter(torch.zeros(2))
+    split = optimiser([alone])
+    alone.grad_sample = records  # type: ignore[attr-defined]
+    split.extra_sq_norm = 3 * size**2  # type: ignore[attr-defined]
+    split.step()
+    assert alone.grad is not None and block.grad is not None and model.grad is not None
+    assert torch.allclose(alone.grad, model.grad, atol=1e-6)
+    assert torch.allclose(privatise_canaries(sampled, m, size, split, clipping), block.grad, atol=1e-6)
 
 
 def test_dp_audit_needs_a_trained_dp_target():

@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -48,6 +49,7 @@ class OneRunBound:
     tried: int  # how many k were tried (the union-bound factor)
     canaries: int
     mu: float | None = None  # the GDP analysis only: the μ lower bound behind ε(μ, δ)
+    calibration: int = 0  # canaries used only to choose k (calibrated_bound), not counted in ``canaries``
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,67 @@ def fdp_one_run_bound(scores: np.ndarray, included: np.ndarray, *, delta: float,
         if eps > best.epsilon:
             best = OneRunBound(eps, 2 * k, v, len(ks), m)
     return best
+
+
+# Fractions of the canaries (guesses per side) the calibrated analysis chooses among, from the calibration canaries.
+CALIBRATION_SHARE = 0.25  # of the canaries, used only to choose the guess size
+CALIBRATION_FRACTIONS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5)
+Method = Literal["steinke", "epsilon_delta", "gaussian"]
+
+
+def bound_of(method: Method, m: int, k: int, v: int, *, delta: float, confidence: float) -> tuple[float, float | None]:
+    """(ε lower bound, μ lower bound or None) of v correct among 2k guesses over m canaries, at ``confidence``."""
+    if method == "steinke":
+        return one_run_epsilon(m, 2 * k, v, delta, confidence), None
+    if method == "gaussian":
+        mu = fdp_mu(m, 2 * k, v, confidence)
+        return gdp_epsilon(mu, delta), mu
+    return fdp_epsilon(m, 2 * k, v, family=method, delta=delta, confidence=confidence), None
+
+
+def correct_counts(scores: np.ndarray, included: np.ndarray, ks: Sequence[int]) -> list[int]:
+    """:func:`guess_correct` for several k with one sort."""
+    order = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
+    hits_in = np.concatenate([[0], np.cumsum(included[order])])
+    hits_out = np.concatenate([[0], np.cumsum(~included[order][::-1])])
+    return [int(hits_in[k] + hits_out[k]) for k in ks]
+
+
+def calibrated_bound(scores: np.ndarray, included: np.ndarray, *, delta: float, method: Method,
+                     confidence: float = 0.95, calibration: float = CALIBRATION_SHARE,
+                     fractions: Sequence[float] = CALIBRATION_FRACTIONS) -> OneRunBound:
+    """One test at ``confidence``, its guess size chosen on calibration canaries instead of a union bound.
+
+    The first ``calibration`` share of the canaries only chooses k: for each fraction f, their (Laplace-smoothed)
+    precision at f is plugged into the bound of the remaining canaries at k = f·m_test, and the f with the highest
+    predicted bound is tested, once, on the remaining canaries. Valid because the analysis holds for any fixed
+    value of the calibration canaries' bits (they are records of the training set like any other, and the test
+    canaries' bits stay independent fair coins given them), and guesses may use everything but the test bits.
+    A union bound over the fractions would instead test each at (1 − confidence) / len(fractions), and at large
+    m the (ε, δ) analyses pay δ·m / level: one test at the full level keeps that term small.
+    """
+    scores, included = _checked(scores, included)
+    m = scores.size
+    m_cal = round(calibration * m)
+    m_test = m - m_cal
+    sizes = [(f, min(m_test // 2, max(1, round(f * m_test))), min(m_cal // 2, max(1, round(f * m_cal))))
+             for f in fractions]
+    sizes = [(f, k, kc) for f, k, kc in sizes if 2 * k <= m_test and 2 * kc <= m_cal]
+    if not sizes or m_cal < 2:
+        raise ValueError(f"too few canaries ({m}) to calibrate a guess size; use at least 10")
+    cal_correct = correct_counts(scores[:m_cal], included[:m_cal], [kc for _, _, kc in sizes])
+    predicted = [bound_of(method, m_test, k, int(2 * k * _cautious_precision(c, 2 * kc)), delta=delta,
+                          confidence=confidence)[0] for (_, k, kc), c in zip(sizes, cal_correct, strict=True)]
+    k = sizes[int(np.argmax(predicted))][1]
+    v = correct_counts(scores[m_cal:], included[m_cal:], [k])[0]
+    eps, mu = bound_of(method, m_test, k, v, delta=delta, confidence=confidence)
+    return OneRunBound(eps, 2 * k, v, 1, m_test, mu, calibration=m_cal)
+
+
+def _cautious_precision(correct: int, guesses: int) -> float:
+    """Smoothed precision less one standard error: few calibration guesses should not win by luck."""
+    p = (correct + 1) / (guesses + 2)
+    return max(0.0, p - math.sqrt(p * (1 - p) / guesses))
 
 
 def _checked(scores: np.ndarray, included: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
