@@ -97,7 +97,7 @@ def bounds_from_runs(runs: list[CanaryRun], confidence: float) -> list[DPBound]:
                 out.append(DPBound(observed=observed, analysis=source + suffix,  # type: ignore[arg-type]
                                    proves=proves, mu_lower_bound=one.mu, epsilon_lower_bound=one.epsilon,
                                    guesses=one.guesses, correct=one.correct, tried=one.tried,
-                                   calibration=one.calibration, false_positives=None,
+                                   calibration=one.calibration, in_only=one.in_only, false_positives=None,
                                    claim_violated=proves == "epsilon_delta" and one.epsilon > claim))
     return out
 

@@ -50,6 +50,7 @@ class OneRunBound:
     canaries: int
     mu: float | None = None  # the GDP analysis only: the μ lower bound behind ε(μ, δ)
     calibration: int = 0  # canaries used only to choose k (calibrated_bound), not counted in ``canaries``
+    in_only: bool = False  # every guess was "in" (calibrated_bound may choose it)
 
 
 @dataclass(frozen=True)
@@ -125,57 +126,74 @@ def fdp_one_run_bound(scores: np.ndarray, included: np.ndarray, *, delta: float,
 
 # Fractions of the canaries (guesses per side) the calibrated analysis chooses among, from the calibration canaries.
 CALIBRATION_SHARE = 0.25  # of the canaries, used only to choose the guess size
-CALIBRATION_FRACTIONS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5)
+CALIBRATION_FRACTIONS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.4, 0.45, 0.5)
 Method = Literal["steinke", "epsilon_delta", "gaussian"]
 
 
-def bound_of(method: Method, m: int, k: int, v: int, *, delta: float, confidence: float) -> tuple[float, float | None]:
-    """(ε lower bound, μ lower bound or None) of v correct among 2k guesses over m canaries, at ``confidence``."""
+def bound_of(method: Method, m: int, r: int, v: int, *, delta: float, confidence: float,
+             in_only: bool = False, tol: float = 1e-5) -> tuple[float, float | None]:
+    """(ε lower bound, μ lower bound or None) of v correct among r guesses over m canaries, at ``confidence``.
+
+    ``in_only``: every guess is "in". Steinke et al.'s theorem holds for any guesses; in the f-DP analysis the
+    tester of step 1 (see :mod:`leakpro.metrics.fdp_one_run`) is test 1 alone, whose power and type-I error are
+    twice a_c and b_{c−1}: the same recursion with m/2 canaries.
+    """
     if method == "steinke":
-        return one_run_epsilon(m, 2 * k, v, delta, confidence), None
+        return one_run_epsilon(m, r, v, delta, confidence), None
+    m_eff = m / 2 if in_only else m
     if method == "gaussian":
-        mu = fdp_mu(m, 2 * k, v, confidence)
+        mu = fdp_mu(m_eff, r, v, confidence, tol=tol)
         return gdp_epsilon(mu, delta), mu
-    return fdp_epsilon(m, 2 * k, v, family=method, delta=delta, confidence=confidence), None
+    return fdp_epsilon(m_eff, r, v, family=method, delta=delta, confidence=confidence, tol=tol), None
 
 
-def correct_counts(scores: np.ndarray, included: np.ndarray, ks: Sequence[int]) -> list[int]:
-    """:func:`guess_correct` for several k with one sort."""
+def correct_counts(scores: np.ndarray, included: np.ndarray, ks: Sequence[int], in_only: bool = False) -> list[int]:
+    """:func:`guess_correct` for several k with one sort (``in_only``: the k highest guessed in, no "out" guess)."""
     order = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
     hits_in = np.concatenate([[0], np.cumsum(included[order])])
     hits_out = np.concatenate([[0], np.cumsum(~included[order][::-1])])
-    return [int(hits_in[k] + hits_out[k]) for k in ks]
+    return [int(hits_in[k] + (0 if in_only else hits_out[k])) for k in ks]
 
 
 def calibrated_bound(scores: np.ndarray, included: np.ndarray, *, delta: float, method: Method,
                      confidence: float = 0.95, calibration: float = CALIBRATION_SHARE,
                      fractions: Sequence[float] = CALIBRATION_FRACTIONS) -> OneRunBound:
-    """One test at ``confidence``, its guess size chosen on calibration canaries instead of a union bound.
+    """One test at ``confidence``, its guesses chosen on calibration canaries instead of a union bound.
 
-    The first ``calibration`` share of the canaries only chooses k: for each fraction f, their (Laplace-smoothed)
-    precision at f is plugged into the bound of the remaining canaries at k = f·m_test, and the f with the highest
-    predicted bound is tested, once, on the remaining canaries. Valid because the analysis holds for any fixed
-    value of the calibration canaries' bits (they are records of the training set like any other, and the test
-    canaries' bits stay independent fair coins given them), and guesses may use everything but the test bits.
-    A union bound over the fractions would instead test each at (1 − confidence) / len(fractions), and at large
-    m the (ε, δ) analyses pay δ·m / level: one test at the full level keeps that term small.
+    The first ``calibration`` share of the canaries only chooses the guesses: for each fraction f and each way of
+    guessing (the f·m highest in and the f·m lowest out, or the f·m highest in only), their (smoothed, less one
+    standard error) precision is plugged into the bound of the remaining canaries, and the choice with the
+    highest predicted bound (by the f-DP (ε, δ) analysis for Steinke's, to save time) is tested, once, on the
+    remaining canaries. Valid because the analysis holds for any
+    fixed value of the calibration canaries' bits (they are records of the training set like any other, and
+    the test canaries' bits stay independent fair coins given them), and guesses may use everything but the
+    test bits. A union bound over the choices would instead test each at (1 − confidence) / (number of choices),
+    and at large m the (ε, δ) analyses pay about δ·m / level: one test at the full level keeps that term small.
+    In-only guesses suit subsampled mechanisms, where an included canary that was never sampled looks left out.
     """
     scores, included = _checked(scores, included)
     m = scores.size
     m_cal = round(calibration * m)
     m_test = m - m_cal
-    sizes = [(f, min(m_test // 2, max(1, round(f * m_test))), min(m_cal // 2, max(1, round(f * m_cal))))
-             for f in fractions]
-    sizes = [(f, k, kc) for f, k, kc in sizes if 2 * k <= m_test and 2 * kc <= m_cal]
-    if not sizes or m_cal < 2:
+    choices = [(in_only, max(1, round(f * m_test)), max(1, round(f * m_cal))) for f in fractions
+               for in_only in (False, True)]
+    choices = [(i, k, kc) for i, k, kc in choices if 2 * k <= m_test and 2 * kc <= m_cal]
+    if not choices or m_cal < 2:
         raise ValueError(f"too few canaries ({m}) to calibrate a guess size; use at least 10")
-    cal_correct = correct_counts(scores[:m_cal], included[:m_cal], [kc for _, _, kc in sizes])
-    predicted = [bound_of(method, m_test, k, int(2 * k * _cautious_precision(c, 2 * kc)), delta=delta,
-                          confidence=confidence)[0] for (_, k, kc), c in zip(sizes, cal_correct, strict=True)]
-    k = sizes[int(np.argmax(predicted))][1]
-    v = correct_counts(scores[m_cal:], included[m_cal:], [k])[0]
-    eps, mu = bound_of(method, m_test, k, v, delta=delta, confidence=confidence)
-    return OneRunBound(eps, 2 * k, v, 1, m_test, mu, calibration=m_cal)
+    counts = {i: correct_counts(scores[:m_cal], included[:m_cal], [kc for _, _, kc in choices], i) for i in (False, True)}
+    predicted = []
+    proxy: Method = "epsilon_delta" if method == "steinke" else method  # chooses for Steinke's too: much faster
+    for j, (in_only, k, kc) in enumerate(choices):
+        per = 1 if in_only else 2
+        v = int(per * k * _cautious_precision(counts[in_only][j], per * kc))
+        predicted.append(0.0 if 2 * v <= per * k else  # no better than chance: no bound
+                         bound_of(proxy, m_test, per * k, v, delta=delta, confidence=confidence, in_only=in_only,
+                                  tol=1e-3)[0])
+    in_only, k, _ = choices[int(np.argmax(predicted))]
+    v = correct_counts(scores[m_cal:], included[m_cal:], [k], in_only)[0]
+    r = k if in_only else 2 * k
+    eps, mu = bound_of(method, m_test, r, v, delta=delta, confidence=confidence, in_only=in_only)
+    return OneRunBound(eps, r, v, 1, m_test, mu, calibration=m_cal, in_only=in_only)
 
 
 def _cautious_precision(correct: int, guesses: int) -> float:

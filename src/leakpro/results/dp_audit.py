@@ -35,6 +35,7 @@ class DPBound(_Frozen):
                        "chosen on calibration canaries)")
     calibration: int = Field(default=0, description="one-run: canaries used only to choose the guess size (the "
                              "bound is over the others)")
+    in_only: bool = Field(default=False, description="one-run: every guess was 'in' (the k highest scores), none 'out'")
     false_positives: int | None = Field(None, description="multi-run only: false positives among the left-out runs")
     claim_violated: bool = Field(description="the lower bound exceeds the claimed ε (epsilon_delta bounds only: a "
                                  "GDP bound above the claim rejects μ-GDP, not the (ε, δ) claim)")
