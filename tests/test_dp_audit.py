@@ -372,3 +372,17 @@ def test_calibrated_bounds_below_the_accountant_for_a_simulated_dp_sgd():
                 score += step_llr(torch.as_tensor(x), q, sigma)
             for method in ("steinke", "epsilon_delta", "gaussian"):
                 assert 0.3 < calibrated_bound(score.numpy(), included, delta=1e-5, method=method).epsilon < claim
+
+
+def test_a_refused_target_train_does_not_also_blame_dp_audit():
+    """target.train refused: checked again at its default (false), dp_audit's "retrains" is only a consequence."""
+    from leakpro.audit.plan import parse_config
+    from leakpro.config.errors import ConfigError
+
+    raw = {"data": {"builtin": "adult"}, "target": {"kind": "torch", "train": "maybe",
+                                                    "recipe": {"epochs": 1, "dp": {"target_epsilon": 2.0}}},
+           "dp_audit": {"canaries": 100}}
+    with pytest.raises(ConfigError) as err:
+        parse_config(raw)
+    fields = [i.field for i in err.value.issues]
+    assert "target.train" in fields and "dp_audit" not in fields

@@ -180,7 +180,8 @@ def calibrated_bound(scores: np.ndarray, included: np.ndarray, *, delta: float, 
     choices = [(i, k, kc) for i, k, kc in choices if 2 * k <= m_test and 2 * kc <= m_cal]
     if not choices or m_cal < 2:
         raise ValueError(f"too few canaries ({m}) to calibrate a guess size; use at least 10")
-    counts = {i: correct_counts(scores[:m_cal], included[:m_cal], [kc for _, _, kc in choices], i) for i in (False, True)}
+    sizes = [kc for _, _, kc in choices]
+    counts = {i: correct_counts(scores[:m_cal], included[:m_cal], sizes, i) for i in (False, True)}
     predicted = []
     proxy: Method = "epsilon_delta" if method == "steinke" else method  # chooses for Steinke's too: much faster
     for j, (in_only, k, kc) in enumerate(choices):
