@@ -128,6 +128,7 @@ def fdp_one_run_bound(scores: np.ndarray, included: np.ndarray, *, delta: float,
 CALIBRATION_SHARE = 0.25  # of the canaries, used only to choose the guess size
 CALIBRATION_FRACTIONS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.4, 0.45, 0.5)
 Method = Literal["steinke", "epsilon_delta", "gaussian"]
+STEINKE_MAX_GUESSES = 20_000
 
 
 def bound_of(method: Method, m: int, r: int, v: int, *, delta: float, confidence: float,
@@ -139,7 +140,7 @@ def bound_of(method: Method, m: int, r: int, v: int, *, delta: float, confidence
     twice a_c and b_{c−1}: the same recursion with m/2 canaries.
     """
     if method == "steinke":
-        return one_run_epsilon(m, r, v, delta, confidence), None
+        return one_run_epsilon(m, r, v, delta, confidence, xtol=tol / 10), None
     m_eff = m / 2 if in_only else m
     if method == "gaussian":
         mu = fdp_mu(m_eff, r, v, confidence, tol=tol)
@@ -163,8 +164,8 @@ def calibrated_bound(scores: np.ndarray, included: np.ndarray, *, delta: float, 
     The first ``calibration`` share of the canaries only chooses the guesses: for each fraction f and each way of
     guessing (the f·m highest in and the f·m lowest out, or the f·m highest in only), their (smoothed, less one
     standard error) precision is plugged into the bound of the remaining canaries, and the choice with the
-    highest predicted bound (by the f-DP (ε, δ) analysis for Steinke's, to save time) is tested, once, on the
-    remaining canaries. Valid because the analysis holds for any
+    highest predicted bound is tested, once, on the remaining canaries (Steinke's analysis, slow for many
+    guesses, tries at most ``STEINKE_MAX_GUESSES``). Valid because the analysis holds for any
     fixed value of the calibration canaries' bits (they are records of the training set like any other, and
     the test canaries' bits stay independent fair coins given them), and guesses may use everything but the
     test bits. A union bound over the choices would instead test each at (1 − confidence) / (number of choices),
@@ -183,12 +184,12 @@ def calibrated_bound(scores: np.ndarray, included: np.ndarray, *, delta: float, 
     sizes = [kc for _, _, kc in choices]
     counts = {i: correct_counts(scores[:m_cal], included[:m_cal], sizes, i) for i in (False, True)}
     predicted = []
-    proxy: Method = "epsilon_delta" if method == "steinke" else method  # chooses for Steinke's too: much faster
     for j, (in_only, k, kc) in enumerate(choices):
         per = 1 if in_only else 2
         v = int(per * k * _cautious_precision(counts[in_only][j], per * kc))
-        predicted.append(0.0 if 2 * v <= per * k else  # no better than chance: no bound
-                         bound_of(proxy, m_test, per * k, v, delta=delta, confidence=confidence, in_only=in_only,
+        slow = method == "steinke" and per * k > STEINKE_MAX_GUESSES
+        predicted.append(0.0 if 2 * v <= per * k or slow else  # chance level (or too slow to try): no bound
+                         bound_of(method, m_test, per * k, v, delta=delta, confidence=confidence, in_only=in_only,
                                   tol=1e-3)[0])
     in_only, k, _ = choices[int(np.argmax(predicted))]
     v = correct_counts(scores[m_cal:], included[m_cal:], [k], in_only)[0]
