@@ -3,7 +3,9 @@
 Target: an MLP (108-32-2) on 5,000 Adult records, trained with Opacus's DPOptimizer (per-sample clipping C = 1,
 Poisson sampling, noise calibrated by the RDP accountant to ε at δ = 1e-5), SGD with momentum, 5 epochs. Two
 batch settings: mini-batch (q = 0.1, 50 steps) and full-batch (q = 1, 5 steps). Each run carries m Dirac
-gradient canaries (norm 10·C, so a recipe that does not clip per sample lets them through larger).
+gradient canaries (norm 10·C, so a recipe that does not clip per sample lets them through larger), privatised
+beside the model as Opacus would (see leakpro.training.dp_canaries). Every one-run bound tests one choice of
+guesses, made on the first 25 % of the canaries (calibration); the bounds of a run hold jointly at 95 %.
 
 Part 0 (before): the existing black-box one-run audit (500 mislabelled input-space canaries, 100 guesses) of the
 same recipe trained by LeakPro's Opacus recipe, one seed per ε.
@@ -12,15 +14,19 @@ observing every update and observing the final model only: Steinke et al. 2023, 
 (Mahloujifar et al. 2024) of the (ε, δ) trade-off curve and of the Gaussian one (ε(μ̂, δ)); a bound above the
 accountant's ε would be a failure of the audit (the recipe is correct).
 Part 2: the planted bugs (noise 10× too small, clipping skipped, batch instead of per-sample clipping, an accountant
-fed a sampling rate 10× too small), each at claimed ε = 1 and 4: the audit must say "claim violated".
-Part 3: ``--runs`` independent runs at ε = 4: the pooled one-run bound and the multi-run Clopper–Pearson bound.
+fed a sampling rate 10× too small), each at claimed ε = 1, 4 and 8: the audit must say "claim violated".
+Part 3: ``--runs`` independent runs at ε = 4 (``--multi-canaries`` each): the pooled one-run bound and the
+multi-run Clopper–Pearson bound.
+``--scaling``: the f-DP (ε, δ) bound at ε = 4, full batch, every update, against the number of canaries, on the
+simulated ideal mechanism (T Gaussian steps) and in the real training.
 
-    PYTHONPATH=src .venv/bin/python benchmarks/dp_audit.py [--quick] [--seeds 5] [--canaries 5000] [--runs 20]
+    PYTHONPATH=src .venv/bin/python benchmarks/dp_audit.py [--quick] [--seeds 5] [--canaries 200000] [--runs 10]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import time
 
 import numpy as np
@@ -32,6 +38,7 @@ from leakpro.config.recipe import DPSpec, TorchRecipe
 from leakpro.config.schema import OneRunSpec
 from leakpro.data.dataset import Dataset
 from leakpro.data.registry import builtin_datasets
+from leakpro.metrics.dp_bounds import calibrated_bound
 from leakpro.results.dp_audit import DPBound
 from leakpro.targets.trainers import TorchTrainer
 from leakpro.training.dp_canaries import CORRECT, PLANTED_BUGS, train_with_canaries
@@ -121,7 +128,7 @@ def bugs(ds: Dataset, train: np.ndarray, m: int, batch: int) -> int:
     x, y = np.asarray(ds.features, dtype=np.float32), ds.labels
     missed = 0
     for bug in PLANTED_BUGS.values():
-        for eps in (1.0, 4.0):
+        for eps in EPSILONS:
             run = train_with_canaries(recipe(eps, batch), x[train], y[train], ds.n_classes, canaries=m,
                                       canary_norm=10.0, seed=0, mechanism=bug)
             b = bounds_from_runs([run], 0.95)
@@ -147,24 +154,47 @@ def multi(ds: Dataset, train: np.ndarray, m: int, runs: int, batch: int) -> None
         print(f"  {b.observed:<13} {b.analysis:<15} ε ≥ {b.epsilon_lower_bound:.3f}  ({detail})")
 
 
+def scaling(ds: Dataset, train: np.ndarray, sizes: tuple[int, ...] = (5_000, 50_000, 200_000, 1_000_000)) -> None:
+    print("\nScaling: f-DP (ε,δ) bound at ε = 4, full batch, every update, 6 bounds at 95 % jointly, vs canaries m")
+    x, y = np.asarray(ds.features, dtype=np.float32), ds.labels
+    rng = np.random.default_rng(0)
+    for m in sizes:
+        run = train_with_canaries(recipe(4.0, N_TRAIN), x[train], y[train], ds.n_classes, canaries=m,
+                                  canary_norm=10.0, seed=0)
+        real = pick(bounds_from_runs([run], 0.95), "every_update", "one_run_fdp").epsilon_lower_bound
+        simulated = []
+        for _ in range(3):  # T Gaussian steps with the claimed σ: μ = √T / σ per canary
+            included = rng.random(m) < 0.5
+            scores = math.sqrt(run.steps) / run.noise_multiplier * included + rng.normal(size=m)
+            simulated.append(calibrated_bound(scores, included, delta=DELTA, method="epsilon_delta",
+                                              confidence=1 - 0.05 / 6).epsilon)
+        print(f"  m = {m:>9,}  accountant ε {run.claimed_epsilon:.3f}  simulated (3 draws) {_summary(simulated)}  "
+              f"real training (seed 0) {real:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="2 seeds, 2,000 canaries, mini-batch only, no parts 0/3")
+    parser.add_argument("--quick", action="store_true", help="2 seeds, 50,000 canaries, no parts 0/3")
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--canaries", type=int, default=5000)
-    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--canaries", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--multi-canaries", type=int, default=5_000)
+    parser.add_argument("--scaling", action="store_true", help="only the bound against the number of canaries")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    seeds, m = (2, 2000) if args.quick else (args.seeds, args.canaries)
-    settings = {"mini-batch": 500} if args.quick else {"mini-batch": 500, "full-batch": N_TRAIN}
     start = time.perf_counter()
     ds, train, test = adult()
+    if args.scaling:
+        scaling(ds, train)
+        print(f"\n{time.perf_counter() - start:.0f} s")
+        return
+    seeds, m = (2, 50_000) if args.quick else (args.seeds, args.canaries)
     if not args.quick:
         before(ds, train, test)
-    above = correct_runs(ds, train, test, seeds, m, settings)
+    above = correct_runs(ds, train, test, seeds, m, {"mini-batch": 500, "full-batch": N_TRAIN})
     missed = bugs(ds, train, m, 500)
     if not args.quick and args.runs > 1:
-        multi(ds, train, m, args.runs, 500)
+        multi(ds, train, args.multi_canaries, args.runs, 500)
     print(f"\n{time.perf_counter() - start:.0f} s; {'PASS' if above == 0 and missed == 0 else 'FAIL'}")
 
 

@@ -14,7 +14,10 @@ from leakpro.audit.dp_audit import audit_recipe, bounds_from_runs, check_dp_audi
 from leakpro.config.recipe import DPSpec, TorchRecipe
 from leakpro.config.schema import AuditConfig, DPAuditSpec
 from leakpro.metrics.dp_bounds import (
+    bound_of,
+    calibrated_bound,
     clopper_pearson_epsilon,
+    correct_counts,
     fdp_one_run_bound,
     guess_correct,
     guess_sizes,
@@ -31,7 +34,14 @@ from leakpro.metrics.fdp_one_run import (
     rejects,
 )
 from leakpro.metrics.one_run import one_run_epsilon
-from leakpro.training.dp_canaries import PLANTED_BUGS, accountant_epsilon, train_with_canaries
+from leakpro.training.dp_canaries import (
+    PLANTED_BUGS,
+    accountant_epsilon,
+    dp_optimizer_class,
+    privatise_canaries,
+    step_llr,
+    train_with_canaries,
+)
 
 torch.set_num_threads(1)
 
@@ -146,8 +156,8 @@ def test_skipped_clipping_shows_only_with_canaries_above_the_clipping_norm():
     x, y = _data()
     for norm, caught in ((1.0, False), (10.0, True)):
         run = train_with_canaries(_recipe(), x, y, 2, canaries=300, canary_norm=norm, seed=5,
-                                  mechanism=PLANTED_BUGS["no_clipping"])
-        same = train_with_canaries(_recipe(), x, y, 2, canaries=300, canary_norm=norm, seed=5)
+                                  mechanism=PLANTED_BUGS["no_clipping"], record_steps=True)
+        same = train_with_canaries(_recipe(), x, y, 2, canaries=300, canary_norm=norm, seed=5, record_steps=True)
         assert np.allclose(run.observed, same.observed, atol=1e-3) is not caught
         assert any(b.claim_violated for b in bounds_from_runs([run], 0.95)) is caught
 
@@ -155,11 +165,41 @@ def test_skipped_clipping_shows_only_with_canaries_above_the_clipping_norm():
 def test_observed_updates_are_noise_plus_sampled_canaries():
     """In units of C, a canary coordinate is (number of the canary's sampled steps) + N(0, σ²) per step."""
     x, y = _data()
-    run = train_with_canaries(_recipe(), x, y, 2, canaries=2000, canary_norm=10.0, seed=6)
+    run = train_with_canaries(_recipe(), x, y, 2, canaries=2000, canary_norm=10.0, seed=6, record_steps=True)
+    assert run.observed is not None
+    # the score accumulated during training is the audit's score of the recorded steps
+    assert np.allclose(run.update_score, score_every_update(run.observed, run.sample_rate, run.noise_multiplier))
     out = run.observed[:, ~run.included]
     assert abs(out.mean()) < 0.05 and out.std() == pytest.approx(run.noise_multiplier, rel=0.03)
     in_mean = run.observed[:, run.included].mean()
     assert in_mean == pytest.approx(run.sample_rate, abs=0.05)
+
+
+@pytest.mark.parametrize("clipping", ["per_sample", "none", "per_batch"])
+def test_canary_block_is_privatised_as_opacus_would_a_dense_block(clipping):
+    """Beside the model (no per-sample rows) or as Opacus's last parameter (dense rows): the same gradients."""
+    m, size, sampled = 50, 10.0, torch.tensor([3, 7, 20])
+    rows = torch.zeros(3, m)
+    rows[torch.arange(3), sampled] = size
+    records = torch.randn(4, 2, generator=torch.Generator().manual_seed(0))
+
+    def optimiser(params: list[torch.nn.Parameter]):  # type: ignore[no-untyped-def]
+        return dp_optimizer_class(clipping)(torch.optim.SGD(params, lr=1.0), noise_multiplier=0.7, max_grad_norm=1.0,
+                                            expected_batch_size=5, generator=torch.Generator().manual_seed(1))
+
+    model, block = torch.nn.Parameter(torch.zeros(2)), torch.nn.Parameter(torch.zeros(m))
+    dense = optimiser([model, block])
+    model.grad_sample = torch.cat([records, torch.zeros(3, 2)])  # type: ignore[attr-defined]
+    block.grad_sample = torch.cat([torch.zeros(4, m), rows])  # type: ignore[attr-defined]
+    dense.step()
+    alone = torch.nn.Parameter(torch.zeros(2))
+    split = optimiser([alone])
+    alone.grad_sample = records  # type: ignore[attr-defined]
+    split.extra_sq_norm = 3 * size**2  # type: ignore[attr-defined]
+    split.step()
+    assert alone.grad is not None and block.grad is not None and model.grad is not None
+    assert torch.allclose(alone.grad, model.grad, atol=1e-6)
+    assert torch.allclose(privatise_canaries(sampled, m, size, split, clipping), block.grad, atol=1e-6)
 
 
 def test_dp_audit_needs_a_trained_dp_target():
@@ -259,3 +299,90 @@ def test_fdp_bounds_below_the_accountant_for_a_simulated_dp_sgd():
                 assert 0.3 < fdp_one_run_bound(scores, included, delta=1e-5, family=family).epsilon < claim
         if q == 1.0:  # T Gaussian steps are exactly √T/σ-GDP: the μ bound stays below it
             assert fdp_one_run_bound(scores, included, delta=1e-5, family="gaussian").mu < math.sqrt(steps) / sigma
+
+
+def test_calibrated_bound_tests_one_choice_on_the_canaries_it_did_not_calibrate_on():
+    rng = np.random.default_rng(9)
+    included = rng.random(4000) < 0.5
+    scores = included + rng.normal(0, 0.5, 4000)
+    bound = calibrated_bound(scores, included, delta=1e-5, method="epsilon_delta")
+    assert bound.tried == 1 and bound.calibration == 1000 and bound.canaries == 3000
+    # the reported bound is the analysis of its own guesses among the 3,000 test canaries at the full level
+    test_scores, test_included = scores[1000:], included[1000:]
+    k = bound.guesses if bound.in_only else bound.guesses // 2
+    assert correct_counts(test_scores, test_included, [k], bound.in_only)[0] == bound.correct
+    assert bound.epsilon == pytest.approx(bound_of("epsilon_delta", 3000, bound.guesses, bound.correct, delta=1e-5,
+                                                   confidence=0.95, in_only=bound.in_only)[0])
+    assert calibrated_bound(rng.normal(size=4000), included, delta=1e-5, method="epsilon_delta").epsilon == 0.0
+
+
+def test_in_only_guesses_valid_on_randomised_response():
+    """Only "in" guesses (the analysis with m/2): below ε = 2 in ≥ 95 % of 40 repetitions, and not vacuous."""
+    eps, m, reps = 2.0, 2000, 40
+    rng = np.random.default_rng(10)
+    bounds = []
+    for _ in range(reps):
+        included = rng.random(m) < 0.5
+        truthful = rng.random(m) < math.exp(eps) / (1 + math.exp(eps))
+        scores = np.where(truthful, included, ~included) + rng.random(m) * 1e-3
+        v = correct_counts(scores, included, [400], in_only=True)[0]
+        bounds.append(bound_of("epsilon_delta", m, 400, v, delta=0.0, confidence=0.95, in_only=True)[0])
+    assert sum(b > eps for b in bounds) <= 2 and np.median(bounds) > 1.0
+
+
+def test_calibrated_bounds_valid_on_the_exact_gaussian_mechanism():
+    """μ-GDP per canary: every calibrated bound at or below the truth in ≥ 95 % of 40 runs (2 allowed above)."""
+    mu, m, reps, delta = 2.0, 4000, 40, 1e-5
+    true_eps = gdp_epsilon(mu, delta)
+    rng = np.random.default_rng(11)
+    above = {"epsilon_delta": 0, "gaussian": 0}  # Steinke's (slow) on a simulated DP-SGD below
+    mus = []
+    for _ in range(reps):
+        included = rng.random(m) < 0.5
+        scores = mu * included + rng.normal(size=m)
+        for method in above:
+            bound = calibrated_bound(scores, included, delta=delta, method=method)
+            above[method] += bound.epsilon > true_eps
+            if bound.mu is not None:
+                mus.append(bound.mu)
+    assert all(n <= 2 for n in above.values()) and sum(x > mu for x in mus) <= 2
+    assert np.median(mus) > 0.4 * mu
+
+
+def test_calibration_beats_the_union_bound_with_many_canaries():
+    """At large m the (ε, δ) analysis pays about δ·m / level: one test at the full level gets further."""
+    rng = np.random.default_rng(12)
+    included = rng.random(50_000) < 0.5
+    scores = 0.86 * included + rng.normal(size=50_000)  # full-batch DP-SGD at ε ≈ 4 (μ = √5 / 2.59)
+    union = fdp_one_run_bound(scores, included, delta=1e-5, family="epsilon_delta", confidence=1 - 0.05 / 6)
+    calibrated = calibrated_bound(scores, included, delta=1e-5, method="epsilon_delta", confidence=1 - 0.05 / 6)
+    assert calibrated.epsilon > union.epsilon + 0.2 and calibrated.epsilon > 1.8
+
+
+def test_calibrated_bounds_below_the_accountant_for_a_simulated_dp_sgd():
+    """Poisson-subsampled and full-batch Gaussian steps, accumulated as training does: below the accountant's ε."""
+    rng = np.random.default_rng(13)
+    for q, steps, sigma in ((0.2, 20, 1.0), (1.0, 5, 2.0)):
+        claim = accountant_epsilon(sigma, q, steps, 1e-5)
+        for _ in range(3):
+            included = rng.random(4000) < 0.5
+            score = torch.zeros(4000, dtype=torch.float64)
+            for _t in range(steps):
+                x = ((rng.random(4000) < q) & included) + rng.normal(0, sigma, 4000)
+                score += step_llr(torch.as_tensor(x), q, sigma)
+            for method in ("steinke", "epsilon_delta", "gaussian"):
+                assert 0.3 < calibrated_bound(score.numpy(), included, delta=1e-5, method=method).epsilon < claim
+
+
+def test_a_refused_target_train_does_not_also_blame_dp_audit():
+    """target.train refused: checked again at its default (false), dp_audit's "retrains" is only a consequence."""
+    from leakpro.audit.plan import parse_config
+    from leakpro.config.errors import ConfigError
+
+    raw = {"data": {"builtin": "adult"}, "target": {"kind": "torch", "train": "maybe",
+                                                    "recipe": {"epochs": 1, "dp": {"target_epsilon": 2.0}}},
+           "dp_audit": {"canaries": 100}}
+    with pytest.raises(ConfigError) as err:
+        parse_config(raw)
+    fields = [i.field for i in err.value.issues]
+    assert "target.train" in fields and "dp_audit" not in fields

@@ -18,8 +18,9 @@ def _audit(mechanism: str, claim: float, bounds: list[tuple[str, float]]) -> DPA
         canary_norm=10.0, runs=1, included=2493, noise_multiplier=1.229, sample_rate=0.1, steps=50,
         max_grad_norm=1.0, seed=11, claim_violated=any(v > claim for _, v in bounds),
         assumptions=["every_update: the auditor observes the privatised gradient of every step."],
-        bounds=[DPBound(observed=o, analysis="one_run", epsilon_lower_bound=v, guesses=200, correct=170, tried=6,  # type: ignore[arg-type]
-                        false_positives=None, claim_violated=v > claim) for o, v in bounds],
+        bounds=[DPBound(observed=o, analysis="one_run", epsilon_lower_bound=v, guesses=200, correct=170, tried=1,  # type: ignore[arg-type]
+                        calibration=1250, in_only=o == "final_model", false_positives=None, claim_violated=v > claim)
+                for o, v in bounds],
     )
 
 
@@ -37,3 +38,4 @@ def test_dp_audit_section_states_the_claim_and_flags_only_violations(results_dir
     assert "planted bug: noise 10x small" in section and "every update" in section and "final model only" in section
     assert "ε ≥ 4.45" in section or "ε ≥ 4.447" in section
     assert "no claimed ε contradicted; planted bugs caught: 1 of 1" in page
+    assert '170 of 200 (all "in")' in section and "1250 of them only choose the guesses" in section

@@ -10,12 +10,12 @@ either every privatised update or only the final model. It scores each canary wi
 - *final model*: initial − final value of the canary coordinate (descent moves against the canary gradient).
 
 Scores become bounds with :mod:`leakpro.metrics.dp_bounds` (one run: Steinke et al. 2023 and the f-DP analysis
-of :mod:`leakpro.metrics.fdp_one_run` for the (ε, δ) and the Gaussian curves; with several runs also pooled and
-multi-run Clopper–Pearson). Each bound is computed at level (1 − confidence) / (number of bounds), so the
-verdict "claim violated" (some (ε, δ) bound above the claimed ε; the GDP summary never decides it) errs with
-probability at most 1 − confidence for a recipe that keeps its claim. The canaries test the mechanism (clipping,
-noise, sampling, accounting) where real data has no gradient; a correct recipe never yields a bound above its
-claim, whatever the data.
+of :mod:`leakpro.metrics.fdp_one_run` for the (ε, δ) and the Gaussian curves, each testing one guess size chosen on
+calibration canaries; with several runs also pooled and multi-run Clopper–Pearson). Each bound is computed at
+level (1 − confidence) / (number of bounds), so the verdict "claim violated" (some (ε, δ) bound above the claimed
+ε; the GDP summary never decides it) errs with probability at most 1 − confidence for a recipe that keeps its
+claim. The canaries test the mechanism (clipping, noise, sampling, accounting) where real data has no gradient; a
+correct recipe never yields a bound above its claim, whatever the data.
 """
 
 from __future__ import annotations
@@ -23,27 +23,35 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+import torch
 
 from leakpro.attacks.catalogue import AttackCard, register_card
 from leakpro.audit.defences import defence_recipe
 from leakpro.config.errors import ConfigIssue
 from leakpro.config.recipe import TorchRecipe
 from leakpro.config.schema import AuditConfig, DefenceSpec, DPAuditSpec
-from leakpro.metrics.dp_bounds import fdp_one_run_bound, multi_run_bound, one_run_bound
-from leakpro.metrics.fdp_one_run import Family
+from leakpro.metrics.dp_bounds import CALIBRATION_SHARE, Method, calibrated_bound, multi_run_bound
 from leakpro.results.dp_audit import DPAuditResult, DPBound
-from leakpro.training.dp_canaries import CORRECT, PLANTED_BUGS, CanaryRun, Mechanism, train_with_canaries
+from leakpro.training.dp_canaries import (
+    CORRECT,
+    PLANTED_BUGS,
+    CanaryRun,
+    Mechanism,
+    step_llr,
+    train_with_canaries,
+)
 
 Observation = Literal["every_update", "final_model"]
 OBSERVATIONS: tuple[Observation, ...] = ("every_update", "final_model")
 
 
 def score_every_update(observed: np.ndarray, sample_rate: float, noise_multiplier: float) -> np.ndarray:
-    """Σ over steps of the log-likelihood ratio of a sampled canary (mean 1) against none, in units of C."""
-    x = np.asarray(observed, dtype=np.float64)
-    with np.errstate(divide="ignore"):
-        stay, join = np.log1p(-sample_rate), np.log(sample_rate)
-    return np.asarray(np.logaddexp(stay, join + (x - 0.5) / noise_multiplier**2).sum(axis=0))
+    """Σ over steps (rows) of the log-likelihood ratio of a sampled canary (mean 1) against none, in units of C.
+
+    Training accumulates the same sum on the fly (:attr:`CanaryRun.update_score`); this is for recorded steps.
+    """
+    x = torch.as_tensor(np.asarray(observed, dtype=np.float64))
+    return np.asarray(step_llr(x, sample_rate, noise_multiplier).sum(dim=0).numpy())
 
 
 def score_final_model(final_change: np.ndarray) -> np.ndarray:
@@ -53,11 +61,11 @@ def score_final_model(final_change: np.ndarray) -> np.ndarray:
 
 def canary_scores(run: CanaryRun, observed: Observation) -> np.ndarray:
     if observed == "every_update":
-        return score_every_update(run.observed, run.sample_rate, run.noise_multiplier)
+        return np.asarray(run.update_score, dtype=np.float64)
     return score_final_model(run.final_change)
 
 
-ONE_RUN_METHODS: tuple[tuple[str, Family | None], ...] = (("", None), ("_fdp", "epsilon_delta"), ("_gdp", "gaussian"))
+ONE_RUN_METHODS: tuple[tuple[str, Method], ...] = (("", "steinke"), ("_fdp", "epsilon_delta"), ("_gdp", "gaussian"))
 
 
 def bounds_from_runs(runs: list[CanaryRun], confidence: float) -> list[DPBound]:
@@ -83,13 +91,13 @@ def bounds_from_runs(runs: list[CanaryRun], confidence: float) -> list[DPBound]:
         for source in sources:
             s, inc = (scores[0], included[0]) if source == "one_run" else (
                 np.concatenate(scores), np.concatenate(included))
-            for suffix, family in ONE_RUN_METHODS:
-                one = (one_run_bound(s, inc, delta=delta, confidence=each) if family is None else
-                       fdp_one_run_bound(s, inc, delta=delta, family=family, confidence=each))
-                proves: Literal["epsilon_delta", "not_gdp"] = "not_gdp" if family == "gaussian" else "epsilon_delta"
+            for suffix, method in ONE_RUN_METHODS:
+                one = calibrated_bound(s, inc, delta=delta, method=method, confidence=each)
+                proves: Literal["epsilon_delta", "not_gdp"] = "not_gdp" if method == "gaussian" else "epsilon_delta"
                 out.append(DPBound(observed=observed, analysis=source + suffix,  # type: ignore[arg-type]
                                    proves=proves, mu_lower_bound=one.mu, epsilon_lower_bound=one.epsilon,
-                                   guesses=one.guesses, correct=one.correct, tried=one.tried, false_positives=None,
+                                   guesses=one.guesses, correct=one.correct, tried=one.tried,
+                                   calibration=one.calibration, in_only=one.in_only, false_positives=None,
                                    claim_violated=proves == "epsilon_delta" and one.epsilon > claim))
     return out
 
@@ -125,8 +133,9 @@ def assumptions(run: CanaryRun, spec: DPAuditSpec, n_bounds: int) -> list[str]:
         f"and steps, δ = {run.delta:g} (add/remove neighbours).",
         f"Each of the {n_bounds} bounds holds with probability {each:.4g} (one-run: Steinke et al. 2023 at δ = "
         f"{run.delta:g}, and the f-DP analysis of Mahloujifar et al. 2024 of the (ε, δ) and Gaussian trade-off "
-        f"curves; several guess sizes with a union bound); the verdict 'claim violated' (an (ε, δ) bound above the "
-        f"claimed ε) holds at confidence {spec.confidence:g}.",
+        f"curves; each tests one guess size, chosen on the first {CALIBRATION_SHARE:.0%} of the canaries, which "
+        f"then do not count); the verdict 'claim violated' (an (ε, δ) bound above the claimed ε) holds at "
+        f"confidence {spec.confidence:g}.",
         "one_run_gdp rejects μ-GDP for μ up to its mu_lower_bound and reports that curve's ε at δ: a lower bound on ε "
         "only when the mechanism's trade-off curve is Gaussian (q = 1: T Gaussian steps); with Poisson-subsampled "
         "steps it is the empirical-GDP summary and never decides the verdict.",

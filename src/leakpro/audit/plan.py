@@ -95,7 +95,7 @@ def parse_config(source: str | Path | dict[str, Any] | AuditConfig, *, trust: bo
 _REPAIR_ROUNDS = 4
 # A refused field is checked again at its default; checks whose outcome that default decides are skipped.
 _DEPENDENTS: dict[str, tuple[str, ...]] = {
-    "target.train": ("data.members", "data.split", "null_target", "target", "one_run"),
+    "target.train": ("data.members", "data.split", "null_target", "target", "one_run", "dp_audit"),
     "target.trust": ("target",),
     "data.features": ("data.table", "data.label", "target"),  # NaNs, types and shapes of the columns used
     "data.population": ("data.population", "extraction", "property", "one_run"),

@@ -23,6 +23,10 @@ I adds one to N_{−I}, a wrong one adds nothing). Averaging the two tests and u
 (P over I of "I ∈ G and right" is N/m, of "I ∈ G and wrong" (k − N)/m). Nothing depends on δ per canary:
 the whole curve f enters through g.
 
+*Guesses "in" only* (G all guessed in): test 1 alone gives 2a_c ≤ 1 − f(2b_{c−1}) with a, b as above, which is
+the same inequality for m/2 canaries; steps 2 and the test then run with m/2 in place of m
+(:func:`leakpro.metrics.dp_bounds.bound_of`).
+
 **Step 2: the least total mass of a distribution with P[N ≥ v] ≥ τ.** Let p satisfy all the inequalities
 and P[N ≥ v] ≥ τ. Moving all mass above v down to v keeps every inequality (for c ≤ v, a_c falls and b_{c−1}
 rises; above v both sides become 0) and the total. Then, going down from level v with
@@ -82,7 +86,7 @@ def g_gaussian(mu: float) -> Callable[[float], float]:
     return lambda a: float(special.ndtr(special.ndtri(a) - mu)) if a > 0 else 0.0
 
 
-def rejects(m: int, k: int, v: int, g: Callable[[float], float], level: float) -> bool:
+def rejects(m: float, k: int, v: int, g: Callable[[float], float], level: float) -> bool:
     """True when ≥ v correct of k guesses over m canaries has probability < ``level`` under the curve of g."""
     if not 0 <= v <= k <= m or k == 0:
         raise ValueError(f"need 0 <= v <= k <= m and k > 0, got v={v}, k={k}, m={m}")
@@ -130,13 +134,14 @@ def _largest_rejected(reject: Callable[[float], bool], tol: float) -> float:
     return lo
 
 
-def fdp_mu(m: int, k: int, v: int, confidence: float = 0.95) -> float:
-    """Largest μ such that μ-GDP is rejected by v correct of k guesses (0 when none is)."""
-    return _largest_rejected(lambda mu: rejects(m, k, v, g_gaussian(mu), 1 - confidence), 1e-5)
+def fdp_mu(m: float, k: int, v: int, confidence: float = 0.95, tol: float = 1e-5) -> float:
+    """Largest μ such that μ-GDP is rejected by v correct of k guesses (0 when none is), to within ``tol``."""
+    return _largest_rejected(lambda mu: rejects(m, k, v, g_gaussian(mu), 1 - confidence), tol)
 
 
-def fdp_epsilon(m: int, k: int, v: int, *, family: Family, delta: float, confidence: float = 0.95) -> float:
+def fdp_epsilon(m: float, k: int, v: int, *, family: Family, delta: float, confidence: float = 0.95,
+                tol: float = 1e-5) -> float:
     """ε lower bound of one family (see the module for what each claims); 0 when nothing is rejected."""
     if family == "gaussian":
-        return gdp_epsilon(fdp_mu(m, k, v, confidence), delta)
-    return _largest_rejected(lambda eps: rejects(m, k, v, g_epsilon_delta(eps, delta), 1 - confidence), 1e-5)
+        return gdp_epsilon(fdp_mu(m, k, v, confidence, tol), delta)
+    return _largest_rejected(lambda eps: rejects(m, k, v, g_epsilon_delta(eps, delta), 1 - confidence), tol)

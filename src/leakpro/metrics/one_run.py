@@ -35,7 +35,7 @@ def one_run_p_value(m: int, r: int, v: int, epsilon: float, delta: float) -> flo
     return min(1.0, beta + delta * alpha)
 
 
-def one_run_epsilon(m: int, r: int, v: int, delta: float, confidence: float = 0.95) -> float:
+def one_run_epsilon(m: int, r: int, v: int, delta: float, confidence: float = 0.95, xtol: float = 1e-6) -> float:
     """Largest ε rejected at ``confidence``: the empirical lower bound (0 when none is rejected)."""
     level = 1 - confidence
 
@@ -47,4 +47,4 @@ def one_run_epsilon(m: int, r: int, v: int, delta: float, confidence: float = 0.
     hi = 1.0
     while gap(hi) < 0 and hi < 100:
         hi *= 2
-    return float(optimize.brentq(gap, 0.0, hi, xtol=1e-6))
+    return float(optimize.brentq(gap, 0.0, hi, xtol=xtol))

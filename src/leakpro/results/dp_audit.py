@@ -31,7 +31,11 @@ class DPBound(_Frozen):
     epsilon_lower_bound: float
     guesses: int = Field(description="one-run: guesses made (the best of `tried` sizes); multi-run: runs")
     correct: int = Field(description="one-run: correct guesses; multi-run: true positives")
-    tried: int = Field(1, description="guess sizes tried, each at level (1 − confidence) / tried")
+    tried: int = Field(1, description="guess sizes tested, each at level (1 − confidence) / tried (1: the size was "
+                       "chosen on calibration canaries)")
+    calibration: int = Field(default=0, description="one-run: canaries used only to choose the guess size (the "
+                             "bound is over the others)")
+    in_only: bool = Field(default=False, description="one-run: every guess was 'in' (the k highest scores), none 'out'")
     false_positives: int | None = Field(None, description="multi-run only: false positives among the left-out runs")
     claim_violated: bool = Field(description="the lower bound exceeds the claimed ε (epsilon_delta bounds only: a "
                                  "GDP bound above the claim rejects μ-GDP, not the (ε, δ) claim)")

@@ -9,9 +9,19 @@ elsewhere; it is included in training with probability ½, independently (the au
 any record, joins each step with probability q. Its norm exceeds C on purpose: a correct recipe clips it to
 the Dirac canary of norm C, while a recipe that skips per-sample clipping lets it through larger.
 
-What comes out for the auditor: the privatised gradient of every step at the canary coordinates, in units of
-C (what the DP-SGD analysis protects; the optimiser's update is a post-processing of it), and the canary
-coordinates of the initial and final model. The claimed ε is the RDP accountant's for (σ, q, steps, δ).
+Scale: the canary block is privatised without materialising its per-sample gradients (a dense (batch + sampled
+canaries) × m matrix would need gigabytes at m = 10⁵). Per-sample clipping, noise and scaling are separable over
+disjoint coordinates: a real record has no gradient on the block and a canary none on the model, so each row's
+clip factor, and each coordinate's noise, is the same whether the block is one of Opacus's parameters or
+handled beside it. :func:`privatise_canaries` applies Opacus's clip factor ``min(1, C / (‖g‖ + 1e-6))``, draws
+the block's noise with Opacus's ``_generate_noise`` from the same generator right after the model's (the order
+Opacus uses when the block is its last parameter) and divides by the expected batch size; tests check it
+against Opacus's DPOptimizer on a dense block. The block is then stepped by the recipe's optimiser (its own
+instance: SGD, momentum, Adam and weight decay act per coordinate).
+
+What comes out for the auditor, accumulated on the fly (no (steps × m) array): the log-likelihood-ratio score of
+every canary summed over steps (see :func:`step_llr`), and the canary coordinates of the initial and final model.
+The claimed ε is the RDP accountant's for (σ, q, steps, δ).
 
 A :class:`Mechanism` describes the step: the correct recipe, or a planted bug (noise too small, clipping
 skipped, the batch gradient clipped instead of each sample, or an accountant fed the wrong sampling rate)
@@ -64,7 +74,7 @@ class CanaryRun:
     """One training run with canaries: the secret, what the auditor observes, and the claim."""
 
     included: np.ndarray  # (m,) bool: the canaries that were in the training data (the secret)
-    observed: np.ndarray  # (steps, m) float32: privatised gradient sum at the canary coordinates, in units of C
+    update_score: np.ndarray  # (m,) Σ_t step_llr of the privatised canary coordinates (every update observed)
     final_change: np.ndarray  # (m,) final − initial canary coordinates of the model
     sample_rate: float  # q, the real Poisson sampling rate
     steps: int
@@ -74,6 +84,7 @@ class CanaryRun:
     delta: float
     mechanism: str
     model: nn.Module
+    observed: np.ndarray | None = None  # (steps, m) privatised gradient sums in units of C: record_steps only
 
 
 def dp_optimizer_class(clipping: Clipping) -> type[DPOptimizer]:
@@ -84,14 +95,17 @@ def dp_optimizer_class(clipping: Clipping) -> type[DPOptimizer]:
         return DPOptimizer
 
     class PlantedClippingBug(DPOptimizer):
+        extra_sq_norm = 0.0  # squared norm of the canary block's unclipped sum (privatised beside the model)
+        factor = 1.0
+
         def clip_and_accumulate(self) -> None:
             sums = [self._get_flat_grad_sample(p).to(p.dtype).sum(0) for p in self.params]
-            factor = 1.0
+            self.factor = 1.0
             if clipping == "per_batch":  # clip the batch-mean gradient to C, as clip_grad_norm_ would
-                norm = float(torch.sqrt(sum((s * s).sum() for s in sums)))
-                factor = min(1.0, self.max_grad_norm * (self.expected_batch_size or 1) / (norm + 1e-6))
+                norm = math.sqrt(float(sum((s * s).sum() for s in sums)) + self.extra_sq_norm)
+                self.factor = min(1.0, self.max_grad_norm * (self.expected_batch_size or 1) / (norm + 1e-6))
             for p, s in zip(self.params, sums, strict=True):
-                p.summed_grad = s * factor
+                p.summed_grad = s * self.factor
 
     return PlantedClippingBug
 
@@ -123,60 +137,97 @@ def accountant_epsilon(noise_multiplier: float, sample_rate: float, steps: int, 
         return float(accountant.get_epsilon(delta))
 
 
+def step_llr(x: torch.Tensor, sample_rate: float, noise_multiplier: float) -> torch.Tensor:
+    """log-likelihood ratio of one step's canary coordinate x (units of C): N(1, σ²) w.p. q, else N(0, σ²), vs N(0, σ²).
+
+    log(1 − q + q·exp((x − ½)/σ²)): the Neyman–Pearson statistic of "included" under the claimed mechanism.
+    """
+    x = x.to(torch.float64)
+    stay = math.log1p(-sample_rate) if sample_rate < 1 else -math.inf
+    return torch.logaddexp(torch.full_like(x, stay), math.log(sample_rate) + (x - 0.5) / noise_multiplier**2)
+
+
+def privatise_canaries(sampled: torch.Tensor, m: int, canary_size: float, opt: DPOptimizer,
+                       clipping: Clipping) -> torch.Tensor:
+    """Opacus's clip, noise and scaling for the canary block, whose sampled rows are Dirac (see the module).
+
+    ``opt`` is the DPOptimizer that just stepped the model (its σ, C, generator and expected batch size are used;
+    for the per-batch bug, its batch clip factor, computed with the block's norm included).
+    """
+    summed = torch.zeros(m)
+    if clipping == "per_sample":  # Opacus: (C / (‖g‖ + 1e-6)).clamp(max=1) per row
+        factor = min(1.0, opt.max_grad_norm / (canary_size + 1e-6))
+    else:
+        factor = getattr(opt, "factor", 1.0)  # "none": 1; "per_batch": the batch factor of the planted optimiser
+    summed[sampled] = canary_size * factor
+    from opacus.optimizers.optimizer import _generate_noise
+
+    noise = _generate_noise(std=opt.noise_multiplier * opt.max_grad_norm, reference=summed, generator=opt.generator,
+                            secure_mode=opt.secure_mode)
+    return (summed + noise) / (opt.expected_batch_size * opt.accumulated_iterations)
+
+
 def train_with_canaries(recipe: TorchRecipe, features: np.ndarray, labels: np.ndarray, n_classes: int, *,
-                        canaries: int, canary_norm: float, seed: int, mechanism: Mechanism = CORRECT) -> CanaryRun:
-    """Train the recipe with DP-SGD and m Dirac gradient canaries (see the module); deterministic given seed."""
+                        canaries: int, canary_norm: float, seed: int, mechanism: Mechanism = CORRECT,
+                        record_steps: bool = False) -> CanaryRun:
+    """Train the recipe with DP-SGD and m Dirac gradient canaries (see the module); deterministic given seed.
+
+    ``record_steps`` also keeps every step's privatised canary coordinates (steps × m floats: small m only).
+    """
     if canary_norm < 1:
         raise ValueError("canary_norm must be at least 1 (in units of the clipping norm)")
     with torch_threads():
-        return _train(recipe, features, labels, n_classes, canaries, canary_norm, seed, mechanism)
+        return _train(recipe, features, labels, n_classes, canaries, canary_norm, seed, mechanism, record_steps)
 
 
 def _train(recipe: TorchRecipe, features: np.ndarray, labels: np.ndarray, n_classes: int, m: int,
-           canary_norm: float, seed: int, mechanism: Mechanism) -> CanaryRun:
+           canary_norm: float, seed: int, mechanism: Mechanism, record_steps: bool) -> CanaryRun:
     dp = recipe.dp
     if dp is None:
         raise ValueError("the canary audit needs a DP recipe (recipe.dp)")
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
-    noise_gen = torch.Generator().manual_seed(seed + 1)
     x = torch.as_tensor(np.ascontiguousarray(features), dtype=torch.float32)
     y = torch.as_tensor(labels, dtype=torch.long)
     n = x.shape[0]
     per_epoch = math.ceil(n / recipe.batch_size)
     q, steps = 1.0 / per_epoch, recipe.epochs * per_epoch
     sigma = claimed_noise(recipe, q, steps)
-    holder = nn.Module()
-    holder.model = build_model(recipe.model, recipe.params, int(np.prod(x.shape[1:])), n_classes)
-    holder.canary = nn.Parameter(torch.zeros(m))
+    model = build_model(recipe.model, recipe.params, int(np.prod(x.shape[1:])), n_classes)
+    block = nn.Module()
+    block.canary = nn.Parameter(torch.zeros(m))
     opt = dp_optimizer_class(mechanism.clipping)(
-        make_optimizer(recipe, holder), noise_multiplier=sigma * mechanism.noise_factor,
-        max_grad_norm=dp.max_grad_norm, expected_batch_size=max(1, round(n * q)), generator=noise_gen)
+        make_optimizer(recipe, model), noise_multiplier=sigma * mechanism.noise_factor,
+        max_grad_norm=dp.max_grad_norm, expected_batch_size=max(1, round(n * q)),
+        generator=torch.Generator().manual_seed(seed + 1))
+    block_opt = make_optimizer(recipe, block)
     included = torch.rand(m, generator=gen) < 0.5
-    per_sample = _per_sample_grads(holder.model, nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing))
+    per_sample = _per_sample_grads(model, nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing))
     canary_size = canary_norm * dp.max_grad_norm
-    observed = np.empty((steps, m), dtype=np.float32)
-    model_params = list(holder.model.parameters())
-    holder.train()
+    score = torch.zeros(m, dtype=torch.float64)
+    observed = np.empty((steps, m), dtype=np.float32) if record_steps else None
+    model.train()
     for t in range(steps):
         batch = torch.rand(n, generator=gen) < q
         sampled = torch.nonzero(included & (torch.rand(m, generator=gen) < q)).flatten()
         grads = per_sample(x[batch], y[batch])
-        k = sampled.numel()
-        for p, g in zip(model_params, grads, strict=True):
-            p.grad_sample = torch.cat([g, g.new_zeros((k, *g.shape[1:]))])  # type: ignore[attr-defined]
-        rows = torch.zeros((int(batch.sum()) + k, m))
-        rows[int(batch.sum()) + torch.arange(k), sampled] = canary_size
-        holder.canary.grad_sample = rows  # type: ignore[attr-defined]
+        for p, g in zip(model.parameters(), grads, strict=True):  # the canaries' rows would be zero here
+            p.grad_sample = g  # type: ignore[attr-defined]
+        opt.extra_sq_norm = sampled.numel() * canary_size**2  # read by the per-batch bug only
         opt.step()
-        assert holder.canary.grad is not None
-        observed[t] = (holder.canary.grad * opt.expected_batch_size / dp.max_grad_norm).numpy()
+        block.canary.grad = privatise_canaries(sampled, m, canary_size, opt, mechanism.clipping)
+        block_opt.step()
+        seen = block.canary.grad * opt.expected_batch_size / dp.max_grad_norm
+        score += step_llr(seen, q, sigma)
+        if observed is not None:
+            observed[t] = seen.numpy()
         opt.zero_grad(set_to_none=True)
+        block_opt.zero_grad(set_to_none=True)
     return CanaryRun(
-        included=included.numpy(), observed=observed, final_change=holder.canary.detach().numpy().copy(),
+        included=included.numpy(), update_score=score.numpy(), final_change=block.canary.detach().numpy().copy(),
         sample_rate=q, steps=steps, noise_multiplier=sigma, max_grad_norm=dp.max_grad_norm,
         claimed_epsilon=accountant_epsilon(sigma, q * mechanism.accountant_rate_factor, steps, dp.delta),
-        delta=dp.delta, mechanism=mechanism.name, model=holder.model.eval(),
+        delta=dp.delta, mechanism=mechanism.name, model=model.eval(), observed=observed,
     )
 
 
