@@ -7,8 +7,10 @@ missing values in numeric columns are rejected up front (see :mod:`leakpro.synth
 
 The distance is Gower's: per column, ``|a - b| / range`` for numeric columns (range over the union of
 the three tables, so every table is scaled the same way) and ``a != b`` for categorical ones, summed over
-the chosen columns. It is computed column by column on blocks of query rows, so memory stays at
-``block × n_targets`` floats.
+the chosen columns, column by column in column order. The full matrix is computed on blocks of query rows
+(memory ``block × n_targets`` floats); nearest neighbours come from the pruned exact search of
+:mod:`leakpro.synthetic.neighbours`, which computes the same distances, by the same formula, for the few
+targets that can be nearest.
 
 >>> import pandas as pd
 >>> f = pd.DataFrame({"age": [20, 40], "sex": ["F", "M"]})
@@ -25,6 +27,21 @@ from enum import StrEnum
 
 import numpy as np
 import pandas as pd
+
+from leakpro.synthetic.neighbours import nearest_neighbours
+
+__all__ = [
+    "MISSING",
+    "ColumnKind",
+    "EncodedTables",
+    "encode_tables",
+    "gower_distances",
+    "infer_column_types",
+    "min_distances",
+    "nearest_neighbours",
+    "nearest_neighbours_exhaustive",
+    "numeric_dtype",
+]
 
 MISSING = "<missing>"
 MAX_BINARY = 2
@@ -158,13 +175,13 @@ def _step(n_targets: int) -> int:
     return max(1, _BLOCK_ELEMENTS // max(1, n_targets))
 
 
-def nearest_neighbours(
+def nearest_neighbours_exhaustive(
     queries: np.ndarray, targets: np.ndarray, categorical: np.ndarray, ranges: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and distances of the ``k`` nearest targets of every query, nearest first.
+    """Indices and distances of the ``k`` nearest targets of every query, nearest first, ties by lower index.
 
-    Selection is ``argpartition`` (linear time) followed by a sort of the ``k`` chosen by (distance,
-    index); the result is deterministic for given inputs.
+    The reference: every distance, then a stable sort. :func:`nearest_neighbours` returns the same answer
+    without computing every distance.
     """
     k = min(k, len(targets))
     idx = np.empty((len(queries), k), dtype=np.int64)
@@ -172,26 +189,14 @@ def nearest_neighbours(
     step = _step(len(targets))
     for start in range(0, len(queries), step):
         block = gower_distances(queries[start : start + step], targets, categorical, ranges)
-        part = (
-            np.argpartition(block, k - 1, axis=1)[:, :k]
-            if k < len(targets)
-            else np.tile(np.arange(len(targets)), (len(block), 1))
-        )
-        d = np.take_along_axis(block, part, axis=1)
-        order = np.lexsort((part, d), axis=1)
-        idx[start : start + len(block)] = np.take_along_axis(part, order, axis=1)
-        dst[start : start + len(block)] = np.take_along_axis(d, order, axis=1)
+        order = np.argsort(block, axis=1, kind="stable")[:, :k]
+        idx[start : start + len(block)] = order
+        dst[start : start + len(block)] = np.take_along_axis(block, order, axis=1)
     return idx, dst
 
 
 def min_distances(
     queries: np.ndarray, targets: np.ndarray, categorical: np.ndarray, ranges: np.ndarray
 ) -> np.ndarray:
-    """Distance from every query to its closest target (blockwise, memory-bounded)."""
-    out = np.empty(len(queries), dtype=np.float64)
-    step = _step(len(targets))
-    for start in range(0, len(queries), step):
-        out[start : start + step] = gower_distances(
-            queries[start : start + step], targets, categorical, ranges
-        ).min(axis=1)
-    return out
+    """Distance from every query to its closest target."""
+    return nearest_neighbours(queries, targets, categorical, ranges, 1)[1][:, 0]
