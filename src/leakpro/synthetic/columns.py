@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -91,6 +92,11 @@ class EncodedTables:
     ranges: np.ndarray
     categories: dict[str, tuple[str, ...]]
     missing_as_category: tuple[str, ...]
+
+    @cached_property
+    def syn_medians(self) -> np.ndarray:
+        """Per-column median of SYN (computed once)."""
+        return np.asarray(np.median(self.syn, axis=0))
 
     def index(self, names: Sequence[str]) -> np.ndarray:
         """Positions of ``names`` among the columns."""
