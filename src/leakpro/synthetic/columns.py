@@ -46,7 +46,7 @@ __all__ = [
 
 MISSING = "<missing>"
 MAX_BINARY = 2
-_BLOCK_ELEMENTS = 4_000_000
+_BLOCK_ELEMENTS = 1_000_000  # a block's matrices stay in cache
 
 
 class ColumnKind(StrEnum):
@@ -165,15 +165,24 @@ def _as_text(series: pd.Series) -> np.ndarray:
 def gower_distances(
     queries: np.ndarray, targets: np.ndarray, categorical: np.ndarray, ranges: np.ndarray
 ) -> np.ndarray:
-    """Full ``len(queries) × len(targets)`` Gower distance matrix (sum over columns, not averaged)."""
+    """Full ``len(queries) × len(targets)`` Gower distance matrix (sum over columns, not averaged).
+
+    Column by column in column order: ``+= (q != t)`` or ``+= |q - t| / range``, in place.
+    """
     dist = np.zeros((len(queries), len(targets)), dtype=np.float64)
+    term = np.empty_like(dist)
+    differ = np.empty(dist.shape, dtype=bool)
     for j in range(queries.shape[1]):
         q = queries[:, j][:, None]
         t = targets[:, j][None, :]
         if categorical[j]:
-            dist += q != t
+            np.not_equal(q, t, out=differ)
+            dist += differ
         else:
-            dist += np.abs(q - t) / ranges[j]
+            np.subtract(q, t, out=term)
+            np.abs(term, out=term)
+            np.divide(term, ranges[j], out=term)
+            dist += term
     return dist
 
 
