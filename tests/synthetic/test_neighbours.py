@@ -80,3 +80,22 @@ def test_adult_columns_match_exhaustive(adult_parts) -> None:  # type: ignore[no
             fast = nearest_neighbours(q, t, cat, ranges, k)
             slow = nearest_neighbours_exhaustive(q, t, cat, ranges, k)
             assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])
+
+
+def test_in_place_gower_and_kernel_density_are_bitwise_the_plain_formula(monkeypatch: pytest.MonkeyPatch) -> None:
+    from leakpro.synthetic import columns
+    from leakpro.synthetic.membership import log_kernel_density
+
+    rng = np.random.default_rng(3)
+    q, t, cat, ranges, _ = _random_case(rng)
+    plain = np.zeros((len(q), len(t)))
+    for j in range(q.shape[1]):
+        plain += (
+            (q[:, j][:, None] != t[:, j][None, :])
+            if cat[j]
+            else np.abs(q[:, j][:, None] - t[:, j][None, :]) / ranges[j]
+        )
+    assert np.array_equal(gower_distances(q, t, cat, ranges), plain)
+    whole = log_kernel_density(q, t, cat, ranges, 0.3)
+    monkeypatch.setattr(columns, "_BLOCK_ELEMENTS", 1)
+    assert np.array_equal(log_kernel_density(q, t, cat, ranges, 0.3), whole)

@@ -124,7 +124,13 @@ class EncodedTables:
 def encode_tables(
     ori: pd.DataFrame, syn: pd.DataFrame, control: pd.DataFrame, column_types: Mapping[str, str]
 ) -> EncodedTables:
-    """Encode the three (already validated) tables with shared category codes and numeric ranges."""
+    """Encode the three (already validated) tables with shared category codes and numeric ranges.
+
+    SYN's rows are put in one canonical order, sorted by their encoded values (first column first): the
+    attacker holds SYN as a set of records, so no figure may depend on the order in which the generator
+    wrote them (random draws of SYN rows, ties between equally near records, sums over SYN). ORI and
+    CONTROL keep their order, since exposed records are reported by their row number.
+    """
     columns = tuple(str(c) for c in ori.columns)
     kinds = tuple(ColumnKind(column_types[c]) for c in columns)
     frames = (ori, syn, control)
@@ -148,7 +154,8 @@ def encode_tables(
         lookup = {v: i for i, v in enumerate(levels)}
         for t, mat in zip(texts, out, strict=True):
             mat[:, j] = np.fromiter((lookup[v] for v in t), dtype=np.float64, count=len(t))
-    return EncodedTables(columns, kinds, out[0], out[1], out[2], ranges, categories, tuple(missing))
+    syn = out[1][np.lexsort(out[1].T[::-1])] if len(columns) else out[1]
+    return EncodedTables(columns, kinds, out[0], syn, out[2], ranges, categories, tuple(missing))
 
 
 def _as_text(series: pd.Series) -> np.ndarray:
