@@ -154,8 +154,8 @@ def encode_tables(
         lookup = {v: i for i, v in enumerate(levels)}
         for t, mat in zip(texts, out, strict=True):
             mat[:, j] = np.fromiter((lookup[v] for v in t), dtype=np.float64, count=len(t))
-    syn = out[1][np.lexsort(out[1].T[::-1])] if len(columns) else out[1]
-    return EncodedTables(columns, kinds, out[0], syn, out[2], ranges, categories, tuple(missing))
+    canonical = out[1][np.lexsort(out[1].T[::-1])] if len(columns) else out[1]
+    return EncodedTables(columns, kinds, out[0], canonical, out[2], ranges, categories, tuple(missing))
 
 
 def _as_text(series: pd.Series) -> np.ndarray:
