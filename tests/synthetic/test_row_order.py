@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from leakpro.synthetic.runner import audit_synthetic
 
@@ -63,3 +64,13 @@ def test_ori_and_control_order_change_no_count_when_every_row_is_used(adult_part
         dcr_b.ci_low,
         dcr_b.ci_high,
     )
+
+
+def test_figures_do_not_depend_on_the_number_of_workers(adult_parts) -> None:  # type: ignore[no-untyped-def]
+    ori, syn, control = _parts(adult_parts)
+    kwargs = {"secrets": ["income", "age"], "n_attacks": 60, "seed": 2}
+    one = audit_synthetic(ori, syn, control, workers=1, **kwargs)  # type: ignore[arg-type]
+    two = audit_synthetic(ori, syn, control, workers=2, **kwargs)  # type: ignore[arg-type]
+    assert _figures(one) == _figures(two)
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        audit_synthetic(ori, syn, control, workers=0, **kwargs)  # type: ignore[arg-type]
