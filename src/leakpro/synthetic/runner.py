@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -84,18 +83,20 @@ def run_plan(
 
     Each attack has its own seeded generator and only reads ``tables``, so the results do not depend on
     ``workers`` (tested). Every thread pool (OpenMP, BLAS) is held at one thread meanwhile, so ``workers``
-    threads run on at most ``workers`` cores: no oversubscription.
+    threads run on at most ``workers`` cores: no oversubscription. The default is one: on the shared
+    2-core machine, under load, two workers made the 100k-row audit slower (97.6 s against 82.4 s wall,
+    ``benchmarks/synthetic.py --audit --workers``); they may help on idle cores.
     """
-    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    workers = workers if workers is not None else 1
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     out: list[AttackResult | MembershipResult] = []
     with threadpool_limits(limits=1), ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_run_one, attack, tables) for attack in plan]
-        for i, (attack, future) in enumerate(zip(plan, futures, strict=True)):
+        futures = [pool.submit(_run_one, attack, tables) for attack in plan] if workers > 1 else []
+        for i, attack in enumerate(plan):
             if progress is not None:
                 progress(type(attack).__name__, i, len(plan))
-            out.append(future.result())
+            out.append(futures[i].result() if futures else attack.run(tables))
     if progress is not None:
         progress("", len(plan), len(plan))
     return out
@@ -131,8 +132,7 @@ def audit_synthetic(
     """Audit a synthetic table made from ``real_df`` (ORI) with ``control_df`` as CONTROL; see the module.
 
     ``progress(attack, done, total)`` is called as each attack is reached in plan order and once at the end
-    (``done == total``). ``workers`` attacks run at once (default: 2, or 1 on a single core); see
-    :func:`run_plan`."""
+    (``done == total``). ``workers`` attacks run at once (default 1); see :func:`run_plan`."""
     start = time.perf_counter()
     types = validate_inputs(
         real_df,
