@@ -7,8 +7,10 @@ missing values in numeric columns are rejected up front (see :mod:`leakpro.synth
 
 The distance is Gower's: per column, ``|a - b| / range`` for numeric columns (range over the union of
 the three tables, so every table is scaled the same way) and ``a != b`` for categorical ones, summed over
-the chosen columns. It is computed column by column on blocks of query rows, so memory stays at
-``block × n_targets`` floats.
+the chosen columns, column by column in column order. The full matrix is computed on blocks of query rows
+(memory ``block × n_targets`` floats); nearest neighbours come from the pruned exact search of
+:mod:`leakpro.synthetic.neighbours`, which computes the same distances, by the same formula, for the few
+targets that can be nearest.
 
 >>> import pandas as pd
 >>> f = pd.DataFrame({"age": [20, 40], "sex": ["F", "M"]})
@@ -22,13 +24,29 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
+from leakpro.synthetic.neighbours import nearest_neighbours
+
+__all__ = [
+    "MISSING",
+    "ColumnKind",
+    "EncodedTables",
+    "encode_tables",
+    "gower_distances",
+    "infer_column_types",
+    "min_distances",
+    "nearest_neighbours",
+    "nearest_neighbours_exhaustive",
+    "numeric_dtype",
+]
+
 MISSING = "<missing>"
 MAX_BINARY = 2
-_BLOCK_ELEMENTS = 4_000_000
+_BLOCK_ELEMENTS = 1_000_000  # a block's matrices stay in cache
 
 
 class ColumnKind(StrEnum):
@@ -75,6 +93,11 @@ class EncodedTables:
     categories: dict[str, tuple[str, ...]]
     missing_as_category: tuple[str, ...]
 
+    @cached_property
+    def syn_medians(self) -> np.ndarray:
+        """Per-column median of SYN (computed once)."""
+        return np.asarray(np.median(self.syn, axis=0))
+
     def index(self, names: Sequence[str]) -> np.ndarray:
         """Positions of ``names`` among the columns."""
         return np.asarray([self.columns.index(n) for n in names], dtype=np.int64)
@@ -101,7 +124,13 @@ class EncodedTables:
 def encode_tables(
     ori: pd.DataFrame, syn: pd.DataFrame, control: pd.DataFrame, column_types: Mapping[str, str]
 ) -> EncodedTables:
-    """Encode the three (already validated) tables with shared category codes and numeric ranges."""
+    """Encode the three (already validated) tables with shared category codes and numeric ranges.
+
+    SYN's rows are put in one canonical order, sorted by their encoded values (first column first): the
+    attacker holds SYN as a set of records, so no figure may depend on the order in which the generator
+    wrote them (random draws of SYN rows, ties between equally near records, sums over SYN). ORI and
+    CONTROL keep their order, since exposed records are reported by their row number.
+    """
     columns = tuple(str(c) for c in ori.columns)
     kinds = tuple(ColumnKind(column_types[c]) for c in columns)
     frames = (ori, syn, control)
@@ -125,7 +154,8 @@ def encode_tables(
         lookup = {v: i for i, v in enumerate(levels)}
         for t, mat in zip(texts, out, strict=True):
             mat[:, j] = np.fromiter((lookup[v] for v in t), dtype=np.float64, count=len(t))
-    return EncodedTables(columns, kinds, out[0], out[1], out[2], ranges, categories, tuple(missing))
+    canonical = out[1][np.lexsort(out[1].T[::-1])] if len(columns) else out[1]
+    return EncodedTables(columns, kinds, out[0], canonical, out[2], ranges, categories, tuple(missing))
 
 
 def _as_text(series: pd.Series) -> np.ndarray:
@@ -142,15 +172,24 @@ def _as_text(series: pd.Series) -> np.ndarray:
 def gower_distances(
     queries: np.ndarray, targets: np.ndarray, categorical: np.ndarray, ranges: np.ndarray
 ) -> np.ndarray:
-    """Full ``len(queries) × len(targets)`` Gower distance matrix (sum over columns, not averaged)."""
+    """Full ``len(queries) × len(targets)`` Gower distance matrix (sum over columns, not averaged).
+
+    Column by column in column order: ``+= (q != t)`` or ``+= |q - t| / range``, in place.
+    """
     dist = np.zeros((len(queries), len(targets)), dtype=np.float64)
+    term = np.empty_like(dist)
+    differ = np.empty(dist.shape, dtype=bool)
     for j in range(queries.shape[1]):
         q = queries[:, j][:, None]
         t = targets[:, j][None, :]
         if categorical[j]:
-            dist += q != t
+            np.not_equal(q, t, out=differ)
+            dist += differ
         else:
-            dist += np.abs(q - t) / ranges[j]
+            np.subtract(q, t, out=term)
+            np.abs(term, out=term)
+            np.divide(term, ranges[j], out=term)
+            dist += term
     return dist
 
 
@@ -158,13 +197,13 @@ def _step(n_targets: int) -> int:
     return max(1, _BLOCK_ELEMENTS // max(1, n_targets))
 
 
-def nearest_neighbours(
+def nearest_neighbours_exhaustive(
     queries: np.ndarray, targets: np.ndarray, categorical: np.ndarray, ranges: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and distances of the ``k`` nearest targets of every query, nearest first.
+    """Indices and distances of the ``k`` nearest targets of every query, nearest first, ties by lower index.
 
-    Selection is ``argpartition`` (linear time) followed by a sort of the ``k`` chosen by (distance,
-    index); the result is deterministic for given inputs.
+    The reference: every distance, then a stable sort. :func:`nearest_neighbours` returns the same answer
+    without computing every distance.
     """
     k = min(k, len(targets))
     idx = np.empty((len(queries), k), dtype=np.int64)
@@ -172,26 +211,14 @@ def nearest_neighbours(
     step = _step(len(targets))
     for start in range(0, len(queries), step):
         block = gower_distances(queries[start : start + step], targets, categorical, ranges)
-        part = (
-            np.argpartition(block, k - 1, axis=1)[:, :k]
-            if k < len(targets)
-            else np.tile(np.arange(len(targets)), (len(block), 1))
-        )
-        d = np.take_along_axis(block, part, axis=1)
-        order = np.lexsort((part, d), axis=1)
-        idx[start : start + len(block)] = np.take_along_axis(part, order, axis=1)
-        dst[start : start + len(block)] = np.take_along_axis(d, order, axis=1)
+        order = np.argsort(block, axis=1, kind="stable")[:, :k]
+        idx[start : start + len(block)] = order
+        dst[start : start + len(block)] = np.take_along_axis(block, order, axis=1)
     return idx, dst
 
 
 def min_distances(
     queries: np.ndarray, targets: np.ndarray, categorical: np.ndarray, ranges: np.ndarray
 ) -> np.ndarray:
-    """Distance from every query to its closest target (blockwise, memory-bounded)."""
-    out = np.empty(len(queries), dtype=np.float64)
-    step = _step(len(targets))
-    for start in range(0, len(queries), step):
-        out[start : start + step] = gower_distances(
-            queries[start : start + step], targets, categorical, ranges
-        ).min(axis=1)
-    return out
+    """Distance from every query to its closest target."""
+    return nearest_neighbours(queries, targets, categorical, ranges, 1)[1][:, 0]

@@ -140,10 +140,11 @@ class Inference:
         model = (
             fit_model(tables, self.aux, self.secret, self.random_state) if self.guesser == "model" else None
         )
-        hits = []
-        for table, rows in ((tables.ori, ori_rows), (tables.control, control_rows)):
-            guess = self.guess(tables, table[rows], model)
-            hits.append(inference_success(guess, table[rows, j], numeric=numeric, tolerance=self.tolerance))
+        targets = np.concatenate([tables.ori[ori_rows], tables.control[control_rows]])
+        right = inference_success(
+            self.guess(tables, targets, model), targets[:, j], numeric=numeric, tolerance=self.tolerance
+        )
+        hits = [right[:n], right[n:]]
         base = random_guesses(tables.syn[:, j], numeric, n, rng)
         base_hits = inference_success(
             base, tables.ori[ori_rows, j], numeric=numeric, tolerance=self.tolerance

@@ -75,8 +75,8 @@ class Linkability:
         n = min(self.n_attacks, len(tables.ori), len(tables.control))
         ori_rows = np.sort(rng.choice(len(tables.ori), n, replace=False))
         control_rows = np.sort(rng.choice(len(tables.control), n, replace=False))
-        ori_hits = self.links(tables, tables.ori[ori_rows])
-        control_hits = self.links(tables, tables.control[control_rows])
+        hits = self.links(tables, np.concatenate([tables.ori[ori_rows], tables.control[control_rows]]))
+        ori_hits, control_hits = hits[:n], hits[n:]
         base_hits = random_overlap(n, len(tables.syn), self.n_neighbors, rng)
         a, b = (list(h) for h in self.aux_split)
         findings = [

@@ -92,8 +92,10 @@ class Membership:
         members = np.sort(rng.choice(len(tables.ori), n, replace=False))
         cat = np.asarray([k.value == "categorical" for k in tables.kinds])
         bandwidth = syn_bandwidth(tables.syn, cat, tables.ranges, rng) if self.method == "domias" else 0.0
-        s_in = self.scores(tables, tables.ori[members], reference, bandwidth)
-        s_out = self.scores(tables, tables.control[non_members], reference, bandwidth)
+        scores = self.scores(
+            tables, np.concatenate([tables.ori[members], tables.control[non_members]]), reference, bandwidth
+        )
+        s_in, s_out = scores[:n], scores[n:]
         auc = auc_delong(s_in, s_out)
         threshold = float(np.quantile(s_out, 0.99))
         exposed = [int(r) for r in members[s_in > threshold]]

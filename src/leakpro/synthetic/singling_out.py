@@ -38,11 +38,11 @@ import numpy as np
 
 from leakpro.attacks.catalogue import AttackCard, register_card
 from leakpro.synthetic.columns import EncodedTables
+from leakpro.synthetic.matching import SortedTable
 from leakpro.synthetic.results import AttackResult, attack_result
 
 EQ, GE, LE = 0, 1, 2
 _OPS = {EQ: "==", GE: ">=", LE: "<="}
-_BLOCK = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -68,21 +68,10 @@ def _bounds(pred: Predicates) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-def count_matches(pred: Predicates, table: np.ndarray) -> np.ndarray:
-    """How many rows of ``table`` satisfy each predicate (vectorised over predicates and rows)."""
-    counts = np.zeros(len(pred), dtype=np.int64)
-    columns = np.ascontiguousarray(table.T)
-    lo, hi = _bounds(pred)
-    step = max(1, _BLOCK // max(1, len(table)))
-    for start in range(0, len(pred), step):
-        sl = slice(start, start + step)
-        mask = np.ones((len(pred.cols[sl]), len(table)), dtype=bool)
-        for j in range(pred.cols.shape[1]):
-            values = columns[pred.cols[sl, j]]
-            mask &= values >= lo[sl, j][:, None]
-            mask &= values <= hi[sl, j][:, None]
-        counts[sl] = mask.sum(axis=1)
-    return counts
+def count_matches(pred: Predicates, table: np.ndarray | SortedTable) -> np.ndarray:
+    """How many rows of ``table`` satisfy each predicate (pass a :class:`SortedTable` to reuse its sort)."""
+    sorted_table = table if isinstance(table, SortedTable) else SortedTable(table)
+    return sorted_table.match(pred.cols, *_bounds(pred))[0]
 
 
 def univariate_candidates(tables: EncodedTables) -> Predicates:
@@ -124,8 +113,7 @@ def multivariate_candidates(
 
 def _tail_ops(tables: EncodedTables, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
     numeric = np.asarray([k.value == "numeric" for k in tables.kinds])
-    medians = np.median(tables.syn, axis=0)
-    tail = np.where(values >= medians[cols], GE, LE)
+    tail = np.where(values >= tables.syn_medians[cols], GE, LE)
     return np.where(numeric[cols], tail, EQ).astype(np.int8)
 
 
@@ -181,9 +169,10 @@ class SinglingOut:
             pool = univariate_candidates(tables)
             return pool.take(np.sort(rng.permutation(len(pool))[: self.n_attacks]))
         kept: Predicates | None = None
+        syn = SortedTable(tables.syn)
         for _ in range(self.max_tries):
             batch = multivariate_candidates(tables, self.n_cols, 2 * self.n_attacks, rng)
-            batch = batch.take(np.flatnonzero(count_matches(batch, tables.syn) == 1))
+            batch = batch.take(np.flatnonzero(count_matches(batch, syn) == 1))
             kept = batch if kept is None else _concat(kept, batch)
             kept = _unique_rows(kept)
             if len(kept) >= self.n_attacks:
@@ -197,11 +186,12 @@ class SinglingOut:
         rng = np.random.default_rng(self.random_state)
         pred = self.predicates(tables, rng)
         ori_rows, control_rows = equal_size_samples(len(tables.ori), len(tables.control), rng)
-        ori_hits = count_matches(pred, tables.ori[ori_rows]) == 1
+        ori_sample = SortedTable(tables.ori[ori_rows])
+        ori_hits = count_matches(pred, ori_sample) == 1
         control_hits = count_matches(pred, tables.control[control_rows]) == 1
         n_cols = 1 if self.mode == "univariate" else self.n_cols
         baseline = random_predicates(tables, n_cols, max(len(pred), 1), rng)
-        base_hits = count_matches(baseline, tables.ori[ori_rows]) == 1
+        base_hits = count_matches(baseline, ori_sample) == 1
         exposed = _isolated_rows(pred, tables.ori)
         n = len(pred)
         return attack_result(
@@ -230,17 +220,9 @@ def _concat(a: Predicates, b: Predicates) -> Predicates:
 
 
 def _isolated_rows(pred: Predicates, table: np.ndarray) -> list[int]:
-    hits = np.flatnonzero(count_matches(pred, table) == 1)
-    rows: list[int] = []
-    for i in hits:
-        one = pred.take(np.asarray([i]))
-        mask = np.ones(len(table), dtype=bool)
-        for j in range(one.cols.shape[1]):
-            col, op, val = one.cols[0, j], one.ops[0, j], one.values[0, j]
-            column = table[:, col]
-            mask &= column == val if op == EQ else (column >= val if op == GE else column <= val)
-        rows.append(int(np.flatnonzero(mask)[0]))
-    return rows
+    """The row of ``table`` that each predicate isolating exactly one row matches, in predicate order."""
+    counts, first = SortedTable(table).match(pred.cols, *_bounds(pred))
+    return [int(r) for r in first[counts == 1]]
 
 
 def describe_predicate(tables: EncodedTables, pred: Predicates, i: int) -> str:
