@@ -16,7 +16,9 @@ training-set size (paired halves of an odd number of candidates give two sizes);
 own seed for the initial weights (``torch.manual_seed(seed)`` then the model constructor, as in
 :func:`~leakpro.training.torch_train.train_torch`) and for its batch order (a ``torch.Generator``
 seeded with ``seed``, one ``randperm`` per epoch). The result equals the sequential path up to float32
-rounding (batched and single matrix products sum in different orders); ``tests/compute`` checks it.
+rounding (batched and single matrix products sum in different orders, and Adam/AdamW run torch's fused
+kernel); ``tests/compute`` checks it. The step itself, without autograd and into reused buffers, is
+:mod:`leakpro.training.stacked`; ``benchmarks/audit.py`` reports its FLOP/s against the CPU's matmul peak.
 
 Architectures this cannot batch (a user's ``package.module:Class``, unknown recipe settings) fall back
 to the sequential path, one model after another.
@@ -43,7 +45,7 @@ from torch import nn
 
 from leakpro.config.recipe import TorchRecipe
 from leakpro.training.models import MLP, Logistic, build_model
-from leakpro.training.stacked import FlatOptimizer, FlatParams, StackedMLP
+from leakpro.training.stacked import FlatParams, StackedMLP, flat_optimizer
 from leakpro.training.torch_train import torch_threads, train_torch
 
 # Recipe fields the batched loop implements; any other field (added later, e.g. a defence) must be at its
@@ -119,15 +121,20 @@ def _train_group(
     params = FlatParams([torch.stack([ls[j].weight.detach() for ls in layers]) for j in range(depth)],
                         [torch.stack([ls[j].bias.detach() for ls in layers]) for j in range(depth)])
     net = StackedMLP(params)
-    opt = FlatOptimizer(recipe, params.flat, net.grads.flat)
+    opt = flat_optimizer(recipe, net)
+    bs = min(recipe.batch_size, n)
+    xbuf, ybuf = torch.empty(k * bs, x.shape[1]), torch.empty(k * bs, dtype=y.dtype)
     for _ in range(recipe.epochs):
         perms = torch.stack([torch.randperm(n, generator=g) for g in gens])  # (k, n)
         order = torch.gather(rows, 1, perms)  # (k, n) rows of x in this epoch's order, per model
-        # gathered once per epoch (index_select: several times faster than x[order]); batches are views
-        flat = order.flatten()
-        xs, ys = x.index_select(0, flat).view(k, n, -1), y.index_select(0, flat).view(k, n)
-        for start in range(0, n, recipe.batch_size):
-            net.backward(xs[:, start : start + recipe.batch_size], ys[:, start : start + recipe.batch_size])
+        for start in range(0, n, bs):
+            # each batch gathered into the same buffers (index_select: several times faster than x[idx], and
+            # the rows are still in cache when the first layer reads them)
+            idx = order[:, start : start + bs].reshape(-1)
+            b = idx.numel() // k
+            xb = torch.index_select(x, 0, idx, out=xbuf[: idx.numel()]).view(k, b, -1)
+            yb = torch.index_select(y, 0, idx, out=ybuf[: idx.numel()]).view(k, b)
+            net.backward(xb, yb)
             opt.step()
     with torch.no_grad():
         for i, ls in enumerate(layers):
