@@ -50,3 +50,14 @@ def test_the_collector_runs_again_after_the_pdf(tmp_path: Path) -> None:
     assert gc.isenabled()
     report_pdf.write_pdf("<p>x</p>", tmp_path / "x.pdf")
     assert gc.isenabled() and (tmp_path / "x.pdf").stat().st_size > 0
+
+
+def test_figures_are_opaque_rgb_pngs_of_the_stated_size() -> None:
+    """RGB (PNG colour type 2): WeasyPrint embeds the data as it is instead of splitting off an alpha channel."""
+    from leakpro.report.figures import DPI, roc_figure
+
+    fig = roc_figure({"fpr": [0.0, 0.1, 1.0], "tpr": [0.0, 0.5, 1.0]}, None, non_members=100, title="t")
+    png = base64.b64decode(fig.uri.removeprefix("data:image/png;base64,"))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[25] == 2
+    assert int.from_bytes(png[16:20], "big") == round(4.0 * DPI)  # roc_figure is 4.0 × 2.75 inches
+    assert int.from_bytes(png[20:24], "big") in (412, 413)

@@ -5,14 +5,14 @@ The PDF is laid out with fonts shipped inside this package (DejaVu Sans and Deja
 ("LeakPro Sans", "LeakPro Mono"). Glyph widths, hence line breaks and page breaks, are then the same on every
 machine, whatever fonts it has installed; a system font is used only for a character DejaVu lacks.
 
-Rendering time (the demo's budget is 6 s; ``benchmarks/report.py``). Measured on the demo report with
-WeasyPrint 70 (median of 3, CPU seconds, 2-core machine at load 6–7): 6.47 s before, 4.53 s after three
-changes that leave the PDF's text, page by page, as it was: Python's cyclic garbage collector paused while
-WeasyPrint builds and writes the document (its layout allocates millions of objects; collections took about
-a quarter of its time); the bundled fonts read from their files through the URL fetcher instead of being
-parsed out of base64 ``@font-face`` CSS (0.35 s); and what print never shows left out of the HTML WeasyPrint
-parses and cascades (scripts and the "who leaks" rows beyond the printed ones, which the print stylesheet
-hides: :func:`print_html`).
+Rendering time (the demo's budget is 6 s; ``benchmarks/report.py`` measures before and after in one process
+and compares the PDFs' text page by page). Four changes that leave the PDF's text as it was: Python's cyclic
+garbage collector paused while WeasyPrint builds and writes the document (its layout allocates millions of
+objects; collections took about a quarter of its time); the bundled fonts read from their files through the
+URL fetcher instead of being parsed out of base64 ``@font-face`` CSS (0.35 s); what print never shows left out
+of the HTML WeasyPrint parses and cascades (scripts and the "who leaks" rows beyond the printed ones, which the
+print stylesheet hides: :func:`print_html`); and figures as RGB PNGs, whose data WeasyPrint embeds as it is
+(:func:`leakpro.report.figures._encode`).
 """
 
 from __future__ import annotations
