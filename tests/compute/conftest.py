@@ -14,12 +14,16 @@ def ray_cluster() -> Iterator[None]:
     ray = pytest.importorskip("ray", reason="ray is not installed (pip install 'leakpro[ray]')")
     started = not ray.is_initialized()
     if started:
-        # workers import the test helpers by module name (``compute.helpers``): put tests/ on their path, after
-        # the driver's own PYTHONPATH (a source checkout run with PYTHONPATH=src keeps its leakpro in the workers)
+        # workers import the test helpers by module name (``compute.helpers``): put tests/ on their path, and
+        # the leakpro under test before any installed one (a checkout run with PYTHONPATH=src would otherwise
+        # have its Ray workers run the installed copy's code and compare the driver's numbers with another
+        # version's)
+        import leakpro
+
         tests_dir = str(Path(__file__).resolve().parent.parent)
-        path = os.pathsep.join(p for p in (os.environ.get("PYTHONPATH", ""), tests_dir) if p)
+        source_dir = str(Path(leakpro.__file__).resolve().parent.parent)
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-                 runtime_env={"env_vars": {"PYTHONPATH": path}})
+                 runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join([tests_dir, source_dir])}})
     yield
     if started:
         ray.shutdown()

@@ -16,6 +16,13 @@ def affine(offset: int, x: int) -> int:
     return offset + x * x
 
 
+def leakpro_source(_shared: object, _job: object) -> str:
+    """Where the worker imported leakpro from."""
+    import leakpro
+
+    return str(Path(leakpro.__file__).resolve())
+
+
 def fail_on_three(offset: int, x: int) -> int:
     if x == 3:
         raise ValueError("job 3 fails")

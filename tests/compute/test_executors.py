@@ -14,7 +14,7 @@ from leakpro.compute.protocol import Executor
 from leakpro.compute.ray_executor import import_ray
 from leakpro.config.schema import ExecutorSpec
 
-from .helpers import affine, die_once, fail_on_three
+from .helpers import affine, die_once, fail_on_three, leakpro_source
 
 JOBS = [(f"job{i}", i) for i in range(6)]
 EXPECTED = {f"job{i}": 100 + i * i for i in range(6)}
@@ -80,3 +80,19 @@ def test_ray_returns_every_result(ray_cluster: None) -> None:
     assert dict(ex.map(affine, JOBS, 100)) == EXPECTED
     with pytest.raises(ValueError, match="job 3 fails"):
         dict(ex.map(fail_on_three, JOBS, 0))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray is not installed (pip install 'leakpro[ray]')")
+def test_ray_workers_run_the_leakpro_under_test(ray_cluster: None) -> None:
+    """Executor tests compare the driver's numbers with the workers': both must come from the same code."""
+    import leakpro
+
+    got = dict(RayExecutor(workers=1).map(leakpro_source, [("a", None)], None))
+    assert got["a"] == str(Path(leakpro.__file__).resolve())
+
+
+def test_pool_workers_run_the_leakpro_under_test() -> None:
+    import leakpro
+
+    got = dict(ProcessPoolExecutor(workers=1).map(leakpro_source, [("a", None)], None))
+    assert got["a"] == str(Path(leakpro.__file__).resolve())

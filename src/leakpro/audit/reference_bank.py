@@ -15,10 +15,12 @@ Missing models are trained through an :class:`~leakpro.compute.Executor` (in-pro
 process pool, or Ray). With ``batched=True`` and a torch recipe the batched trainer can handle
 (registered ``mlp`` / ``logistic``), models are trained several at once by stacking their parameters
 (:mod:`leakpro.training.batched`); each model keeps its own seed and batch order, so its numbers are those
-of the sequential path up to float32 rounding (bitwise equal for the 108-256-256-2 Adult MLP; a few models
-of a small toy MLP differ in the last bit). Batched and sequential runs are therefore not interchangeable
-bit for bit, but each is reproducible: the same seed and ``batched`` setting give the same numbers
-whichever executor runs the jobs and however the models are grouped (``tests/compute`` checks both).
+of the sequential path up to float32 rounding (the stacked step sums its products in another order and
+runs fused Adam). Batched and sequential runs are therefore not interchangeable bit for bit, and batched
+models are cached under their own key (``batched:`` and :data:`leakpro.training.stacked.VERSION`; the
+sequential path's keys are as before); each is reproducible: the same seed and ``batched`` setting give the
+same numbers whichever executor runs the jobs and however the models are grouped (``tests/compute`` checks
+both).
 
 When the records name query-time augmentations (``Dataset.augmentations``, image data), each model's
 outputs are stored for every augmentation, (A, R, C), under a key that also hashes the augmentation list;
@@ -166,6 +168,10 @@ class ReferenceBank:
         h = hashlib.sha256()
         for part in (self._records_key, self.trainer.key(), str(model_seed)):
             h.update(part.encode())
+        if self.batched and _batchable(self.trainer):  # the batched trainer's numbers differ in the last bits
+            from leakpro.training.stacked import VERSION
+
+            h.update(f"batched:{VERSION}".encode())
         if self.records.augmentations:  # outputs are (A, R, C): a different entry (no augmentations: key as before)
             h.update(("augmentations:" + "|".join(self.records.augmentations)).encode())
         h.update(np.packbits(train_mask).tobytes())

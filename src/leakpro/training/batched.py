@@ -16,7 +16,9 @@ training-set size (paired halves of an odd number of candidates give two sizes);
 own seed for the initial weights (``torch.manual_seed(seed)`` then the model constructor, as in
 :func:`~leakpro.training.torch_train.train_torch`) and for its batch order (a ``torch.Generator``
 seeded with ``seed``, one ``randperm`` per epoch). The result equals the sequential path up to float32
-rounding (batched and single matrix products sum in different orders); ``tests/compute`` checks it.
+rounding (batched and single matrix products sum in different orders, and Adam/AdamW run torch's fused
+kernel); ``tests/compute`` checks it. The step itself, without autograd and into reused buffers, is
+:mod:`leakpro.training.stacked`; ``benchmarks/audit.py`` reports its FLOP/s against the CPU's matmul peak.
 
 Architectures this cannot batch (a user's ``package.module:Class``, unknown recipe settings) fall back
 to the sequential path, one model after another.
@@ -40,11 +42,11 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from leakpro.config.recipe import TorchRecipe
 from leakpro.training.models import MLP, Logistic, build_model
-from leakpro.training.torch_train import make_optimizer, torch_threads, train_torch
+from leakpro.training.stacked import FlatParams, StackedMLP, flat_optimizer
+from leakpro.training.torch_train import torch_threads, train_torch
 
 # Recipe fields the batched loop implements; any other field (added later, e.g. a defence) must be at its
 # default, or the recipe is trained sequentially.
@@ -104,16 +106,6 @@ def _linears(model: nn.Module) -> list[nn.Linear]:
     raise TypeError(f"cannot batch a {type(model).__name__}")
 
 
-def _forward(weights: Sequence[torch.Tensor], biases: Sequence[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-    """k stacked ReLU MLPs: x (k, B, d) → logits (k, B, C); weights are (k, out, in), biases (k, 1, out)."""
-    h = x
-    for layer, (w, b) in enumerate(zip(weights, biases, strict=True)):
-        h = torch.baddbmm(b, h, w.transpose(1, 2))
-        if layer < len(weights) - 1:
-            h = torch.relu(h)
-    return h
-
-
 def _train_group(
     recipe: TorchRecipe, x: torch.Tensor, y: torch.Tensor, n_classes: int, rows: torch.Tensor, seeds: list[int]
 ) -> list[nn.Module]:
@@ -126,25 +118,27 @@ def _train_group(
         models.append(build_model(recipe.model, recipe.params, x.shape[1], n_classes))
     layers = [_linears(m) for m in models]
     depth = len(layers[0])
-    weights = [nn.Parameter(torch.stack([ls[j].weight.detach() for ls in layers]).clone()) for j in range(depth)]
-    biases = [nn.Parameter(torch.stack([ls[j].bias.detach() for ls in layers]).unsqueeze(1).clone())
-              for j in range(depth)]
-    holder = nn.Module()
-    holder.params = nn.ParameterList([*weights, *biases])  # make_optimizer takes a module
-    opt = make_optimizer(recipe, holder)
+    params = FlatParams([torch.stack([ls[j].weight.detach() for ls in layers]) for j in range(depth)],
+                        [torch.stack([ls[j].bias.detach() for ls in layers]) for j in range(depth)])
+    net = StackedMLP(params)
+    opt = flat_optimizer(recipe, net)
+    bs = min(recipe.batch_size, n)
+    xbuf, ybuf = torch.empty(k * bs, x.shape[1]), torch.empty(k * bs, dtype=y.dtype)
     for _ in range(recipe.epochs):
         perms = torch.stack([torch.randperm(n, generator=g) for g in gens])  # (k, n)
         order = torch.gather(rows, 1, perms)  # (k, n) rows of x in this epoch's order, per model
-        xs, ys = x[order], y[order]  # gathered once per epoch; batches below are slices (views), not copies
-        for start in range(0, n, recipe.batch_size):
-            xb, yb = xs[:, start : start + recipe.batch_size], ys[:, start : start + recipe.batch_size]
-            opt.zero_grad(set_to_none=True)
-            per_item = F.cross_entropy(_forward(weights, biases, xb).flatten(0, 1), yb.flatten(), reduction="none")
-            per_item.view(k, -1).mean(dim=1).sum().backward()
+        for start in range(0, n, bs):
+            # each batch gathered into the same buffers (index_select: several times faster than x[idx], and
+            # the rows are still in cache when the first layer reads them)
+            idx = order[:, start : start + bs].reshape(-1)
+            b = idx.numel() // k
+            xb = torch.index_select(x, 0, idx, out=xbuf[: idx.numel()]).view(k, b, -1)
+            yb = torch.index_select(y, 0, idx, out=ybuf[: idx.numel()]).view(k, b)
+            net.backward(xb, yb)
             opt.step()
     with torch.no_grad():
         for i, ls in enumerate(layers):
             for j, linear in enumerate(ls):
-                linear.weight.copy_(weights[j][i])
-                linear.bias.copy_(biases[j][i, 0])
+                linear.weight.copy_(params.weights[j][i])
+                linear.bias.copy_(params.biases[j][i, 0])
     return [m.eval() for m in models]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -30,12 +30,17 @@ def torch_threads() -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
-def make_optimizer(recipe: TorchRecipe, model: nn.Module) -> torch.optim.Optimizer:
-    params = model.parameters()
+def make_optimizer(
+    recipe: TorchRecipe, model: nn.Module | Sequence[torch.Tensor], *, fused: bool = False
+) -> torch.optim.Optimizer:
+    """The recipe's optimiser over a module's parameters (or given tensors); ``fused`` asks Adam and AdamW
+    for torch's fused kernel (one pass over memory per step; its rounding differs from the default loop)."""
+    params = model.parameters() if isinstance(model, nn.Module) else model
+    use_fused = True if fused else None  # None: torch's default (the single-tensor loop on CPU)
     if recipe.optimizer == "adam":
-        return torch.optim.Adam(params, lr=recipe.lr, weight_decay=recipe.weight_decay)
+        return torch.optim.Adam(params, lr=recipe.lr, weight_decay=recipe.weight_decay, fused=use_fused)
     if recipe.optimizer == "adamw":
-        return torch.optim.AdamW(params, lr=recipe.lr, weight_decay=recipe.weight_decay)
+        return torch.optim.AdamW(params, lr=recipe.lr, weight_decay=recipe.weight_decay, fused=use_fused)
     return torch.optim.SGD(params, lr=recipe.lr, momentum=recipe.momentum, weight_decay=recipe.weight_decay)
 
 
