@@ -1,6 +1,6 @@
 """Shared fixtures: one planted-leak audit (an overfit Adult MLP) with its null control, run once.
 
-Under pytest-xdist (the README's command runs ``-n auto --dist loadgroup``) each test file goes whole to one
+Under pytest-xdist (the README's command runs ``-n logical --dist loadgroup``) each test file goes whole to one
 worker, so module- and session-scoped fixtures are built once per file as in a serial run; the tests that share
 the planted audit go to one worker, and so do the tests that start Ray (a local cluster per worker would fight
 for the same two cores). Each worker runs torch on one thread so that two workers do not oversubscribe.
