@@ -1,7 +1,14 @@
-"""Shared fixtures: one planted-leak audit (an overfit Adult MLP) with its null control, run once."""
+"""Shared fixtures: one planted-leak audit (an overfit Adult MLP) with its null control, run once.
+
+Under pytest-xdist (the README's command runs ``-n logical --dist loadfile``) each test file goes whole to one
+worker, so module-scoped fixtures are built once per file as in a serial run (a session-scoped one, such as the
+planted audit below, once per worker that needs it). Each worker runs torch on one thread so that the workers do
+not oversubscribe the cores. ``-n 0`` runs everything in one process.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +16,13 @@ import pytest
 
 from leakpro.audit.runner import run_audit
 from leakpro.results.types import AuditResult
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        import torch
+
+        torch.set_num_threads(1)
 
 
 def planted_config(seed: int = 3, **overrides: Any) -> dict[str, Any]:

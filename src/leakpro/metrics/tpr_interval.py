@@ -54,22 +54,34 @@ def tpr_mixture_draws(roc: Roc, level: float, draws: int = DRAWS, seed: int = 0)
     n1 = roc.positives
     rank = rng.binomial(roc.negatives, level, size=draws)  # non-members above the true α-quantile
     # members above the N-th largest non-member: the last ROC point with at most N − 1 false positives;
-    # above the (N+1)-th: the last with at most N (tp and fp are non-decreasing along the ROC).
-    hi_idx = np.searchsorted(roc.fp, rank, side="right") - 1
-    lo_idx = np.searchsorted(roc.fp, rank - 1, side="right") - 1
-    m_hi = roc.tp[hi_idx]
-    m_lo = np.where(lo_idx >= 0, roc.tp[np.maximum(lo_idx, 0)], 0)
+    # above the (N+1)-th: the last with at most N (tp and fp are non-decreasing along the ROC). Both depend on
+    # N alone, so they are looked up once per value of N in 0..max and then indexed by the draws.
+    n_values = np.arange(int(rank.max()) + 1)
+    hi_idx = np.searchsorted(roc.fp, n_values, side="right") - 1
+    lo_idx = np.searchsorted(roc.fp, n_values - 1, side="right") - 1
+    m_hi = roc.tp[hi_idx][rank]
+    m_lo = np.where(lo_idx >= 0, roc.tp[np.maximum(lo_idx, 0)], 0)[rank]
     members_above = m_lo + np.floor(rng.random(draws) * (m_hi - m_lo + 1)).astype(np.int64)
     return rng.beta(members_above + 0.5, n1 - members_above + 0.5)
 
 
 def shortest_range(draws: np.ndarray, confidence: float) -> tuple[float, float]:
-    """The narrowest range holding ``confidence`` of the draws (ties: the lowest such range)."""
-    d = np.sort(np.asarray(draws, dtype=np.float64))
+    """The narrowest range holding ``confidence`` of the draws (ties: the lowest such range).
+
+    A range holding ``inside`` of the sorted draws starts among the lowest ``size − inside + 1`` and ends among
+    the highest as many, so only those two ends are sorted (the same result as sorting every draw)."""
+    d = np.asarray(draws, dtype=np.float64)
     inside = int(np.ceil(confidence * d.size))
-    widths = d[inside - 1:] - d[: d.size - inside + 1]
+    k = d.size - inside + 1
+    if 2 * k < d.size:
+        part = np.partition(d, (k - 1, d.size - k))
+        low_end, high_end = np.sort(part[:k]), np.sort(part[d.size - k:])
+    else:
+        d = np.sort(d)
+        low_end, high_end = d[:k], d[inside - 1:]
+    widths = high_end - low_end
     i = int(np.argmin(widths))
-    return float(d[i]), float(d[i + inside - 1])
+    return float(low_end[i]), float(high_end[i])
 
 
 def tpr_at_fpr_interval(roc: Roc, level: float, confidence: float = 0.95, seed: int = 0) -> TprInterval:
