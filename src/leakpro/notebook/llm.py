@@ -24,25 +24,17 @@ from markupsafe import Markup, escape
 
 from leakpro.config.errors import ConfigError, ConfigIssue
 from leakpro.config.llm import LLM_ATTACKS, LMRecipe
-from leakpro.notebook.results import _level_name, _Shown, temporary_folder
+from leakpro.notebook.results import _level_name, _ReadsThrough, temporary_folder
 from leakpro.results.llm import LLMAuditResult
 
 LLM_RESULTS_FILE = "llm_results.json"
 
 
-class LLMAudit(_Shown):
+class LLMAudit(_ReadsThrough):
     """A language-model audit's result in a notebook; attributes of the result read through (``audit.models``)."""
 
     _files = (LLM_RESULTS_FILE, "llm_scores")
-
-    def __init__(self, result: LLMAuditResult, directory: Path, *, keep: Any = None) -> None:
-        super().__init__(directory, None, keep)
-        self.result = result
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or name == "result":
-            raise AttributeError(name)
-        return getattr(self.result, name)
+    result: LLMAuditResult
 
     @property
     def scores(self) -> dict[str, pd.DataFrame]:

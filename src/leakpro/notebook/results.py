@@ -145,12 +145,10 @@ class ModelAudit(_Shown):
                 f"results in {self.directory}>")
 
 
-class SyntheticAudit(_Shown):
-    """A synthetic-data audit's result in a notebook; see the module."""
+class _ReadsThrough(_Shown):
+    """A result held whole (``.result``), whose attributes read through: ``audit.models`` is ``audit.result.models``."""
 
-    _files = (SYNTHETIC_RESULTS_FILE,)
-
-    def __init__(self, result: SyntheticAuditResult, directory: Path, *, keep: Any = None) -> None:
+    def __init__(self, result: Any, directory: Path, *, keep: Any = None) -> None:
         super().__init__(directory, None, keep)
         self.result = result
 
@@ -158,6 +156,13 @@ class SyntheticAudit(_Shown):
         if name.startswith("_") or name == "result":
             raise AttributeError(name)
         return getattr(self.result, name)
+
+
+class SyntheticAudit(_ReadsThrough):
+    """A synthetic-data audit's result in a notebook; see the module."""
+
+    _files = (SYNTHETIC_RESULTS_FILE,)
+    result: SyntheticAuditResult
 
     @property
     def verdict(self) -> str:
