@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -40,6 +41,19 @@ def _run(digits: FederatedData, *, secure: bool) -> tuple[AttackingFedAvg, list[
     return strategy, partitions
 
 
+@pytest.fixture
+def one_ray_cluster(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Both simulations of a test share one local Ray cluster (Flower starts Ray only if it is not running, and
+    shuts it down after each run; a start costs seconds here); it is shut down once at the end."""
+    import ray
+
+    monkeypatch.setattr(ray, "shutdown", lambda *args, **kwargs: None)
+    yield
+    monkeypatch.undo()
+    ray.shutdown()
+
+
+@pytest.mark.usefixtures("one_ray_cluster")
 def test_flower_server_sees_each_update_and_reconstructs(digits: FederatedData) -> None:
     strategy, partitions = _run(digits, secure=False)
     assert len(strategy.reconstructions) == 3

@@ -33,6 +33,9 @@ def kernel(tmp_path_factory: pytest.TempPathFactory) -> str:
     source = str(Path(leakpro.__file__).resolve().parents[1])  # src/ of the worktree or the installed package
     patch.setenv("PYTHONPATH", os.pathsep.join([source, *filter(None, [os.environ.get("PYTHONPATH")])]))
     patch.setenv("LEAKPRO_TORCH_THREADS", "1")
+    # one OpenMP thread in the kernel too: the notebooks' own torch loops run before leakpro sets its threads,
+    # and on a loaded machine torch's default (one thread per core) made 02's 40-epoch loop ~9x slower here
+    patch.setenv("OMP_NUM_THREADS", "1")
     yield KERNEL
     patch.undo()
 
