@@ -9,6 +9,7 @@ removed and the form comes back with every problem listed (field, problem, fix) 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -90,25 +91,44 @@ async def _prepare_membership(form: FormData, st: AppState, d: AuditDir) -> tupl
     return config, files, issues
 
 
-@router.post("/audits", response_model=None)
-async def create_membership(request: Request) -> Response:
+Queued = tuple[AuditKind, str, dict[str, Any], list[AuditFile]]  # what an audit is recorded with
+
+
+async def _queue(request: Request, form: FormData,
+                 prepare: Callable[[AuditDir], Awaitable[Queued | Response]]) -> Response:
+    """Create a new audit's folder and let ``prepare`` fill it: it answers with the form's error page, or with what
+    the audit is recorded with; the audit's job is then started. The folder is removed whenever the audit was not
+    recorded (an error page, or an exception)."""
     st = state(request)
-    form = await request.form(max_files=4, max_fields=MAX_FIELDS)
     audit_id = new_audit_id()
     d = st.storage.create(audit_id)
     ok = False
     try:
-        config, files, issues = await _prepare_membership(form, st, d)
-        if issues:
-            return _membership_page(request, form, issues, 422)
-        st.db.create_audit(audit_id, AuditKind.MEMBERSHIP, str(config.get("name", "audit")), config,
-                           form.get("pdf") is not None, files)
+        prepared = await prepare(d)
+        if isinstance(prepared, Response):
+            return prepared
+        kind, name, config, files = prepared
+        st.db.create_audit(audit_id, kind, name, config, form.get("pdf") is not None, files)
         ok = True
     finally:
         if not ok:
             st.storage.remove(audit_id)
     st.jobs.submit(audit_id)
     return RedirectResponse(f"/audits/{audit_id}", status_code=303)
+
+
+@router.post("/audits", response_model=None)
+async def create_membership(request: Request) -> Response:
+    st = state(request)
+    form = await request.form(max_files=4, max_fields=MAX_FIELDS)
+
+    async def prepare(d: AuditDir) -> Queued | Response:
+        config, files, issues = await _prepare_membership(form, st, d)
+        if issues:
+            return _membership_page(request, form, issues, 422)
+        return AuditKind.MEMBERSHIP, str(config.get("name", "audit")), config, files
+
+    return await _queue(request, form, prepare)
 
 
 async def _prepare_synthetic(form: FormData, st: AppState, d: AuditDir) -> tuple[dict[str, Any], list[AuditFile],
@@ -133,21 +153,14 @@ async def _prepare_synthetic(form: FormData, st: AppState, d: AuditDir) -> tuple
 async def create_synthetic(request: Request) -> Response:
     st = state(request)
     form = await request.form(max_files=4, max_fields=MAX_FIELDS)
-    audit_id = new_audit_id()
-    d = st.storage.create(audit_id)
-    ok = False
-    try:
+
+    async def prepare(d: AuditDir) -> Queued | Response:
         config, files, problems = await _prepare_synthetic(form, st, d)
         if problems:
             return _synthetic_page(request, form, problems, 422)
-        name = str(form.get("name") or "").strip() or "synthetic-data audit"
-        st.db.create_audit(audit_id, AuditKind.SYNTHETIC, name, config, form.get("pdf") is not None, files)
-        ok = True
-    finally:
-        if not ok:
-            st.storage.remove(audit_id)
-    st.jobs.submit(audit_id)
-    return RedirectResponse(f"/audits/{audit_id}", status_code=303)
+        return AuditKind.SYNTHETIC, str(form.get("name") or "").strip() or "synthetic-data audit", config, files
+
+    return await _queue(request, form, prepare)
 
 
 def _llm_page(request: Request, form: FormData | None = None, issues: list[str] | list[ConfigIssue] | None = None,
@@ -167,10 +180,8 @@ async def _create_llm_upload(request: Request, form: FormData) -> Response:
     st = state(request)
     seed = str(form.get("seed") or "0").strip()
     name = str(form.get("name") or "").strip() or "language-model audit"
-    audit_id = new_audit_id()
-    d = st.storage.create(audit_id)
-    ok = False
-    try:
+
+    async def prepare(d: AuditDir) -> Queued | Response:
         files, issues = await save_llm_uploads(form, d, st.settings.max_file_bytes)
         if not seed.isdigit():
             issues.append(ConfigIssue("seed", "expected a whole number ≥ 0", "enter e.g. 0", seed[:40]))
@@ -181,20 +192,15 @@ async def _create_llm_upload(request: Request, form: FormData) -> Response:
         if issues:
             return _llm_page(request, form, issues, 422)
         d.config.write_text(config_yaml(config), encoding="utf-8")
-        st.db.create_audit(audit_id, AuditKind.LLM, name, config, form.get("pdf") is not None, files)
-        ok = True
-    finally:
-        if not ok:
-            st.storage.remove(audit_id)
-    st.jobs.submit(audit_id)
-    return RedirectResponse(f"/audits/{audit_id}", status_code=303)
+        return AuditKind.LLM, name, config, files
+
+    return await _queue(request, form, prepare)
 
 
 @router.post("/llm", response_model=None)
 async def create_llm(request: Request) -> Response:
     """Queue a language-model audit: the built-in demo (a tiny GPT-2 fine-tuned on fortunes, its null, canaries),
     or an uploaded model (``source=upload``)."""
-    st = state(request)
     form = await request.form(max_files=4, max_fields=MAX_FIELDS)
     if form.get("source") == "upload":
         return await _create_llm_upload(request, form)
@@ -207,16 +213,10 @@ async def create_llm(request: Request) -> Response:
     if problems:
         return _llm_page(request, form, problems, 422)
     name = str(form.get("name") or "").strip() or "language-model demo"
-    config = {"name": name, "seed": int(seed), "llm_demo": {"size": size}}
-    audit_id = new_audit_id()
-    d = st.storage.create(audit_id)
-    ok = False
-    try:
+    config: dict[str, Any] = {"name": name, "seed": int(seed), "llm_demo": {"size": size}}
+
+    async def prepare(d: AuditDir) -> Queued | Response:
         d.config.write_text(config_yaml(config), encoding="utf-8")
-        st.db.create_audit(audit_id, AuditKind.LLM, name, config, form.get("pdf") is not None, [])
-        ok = True
-    finally:
-        if not ok:
-            st.storage.remove(audit_id)
-    st.jobs.submit(audit_id)
-    return RedirectResponse(f"/audits/{audit_id}", status_code=303)
+        return AuditKind.LLM, name, config, []
+
+    return await _queue(request, form, prepare)
