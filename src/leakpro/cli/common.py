@@ -3,6 +3,8 @@ membership audit with live progress and showing its result, and writing the repo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,15 @@ def fail(title: str, detail: object, code: int = 2) -> typer.Exit:
     text = escape(str(detail))
     make_console().print(f"[bold red]{escape(title)}[/] {text}" if title else f"[red]{text}[/]")
     return typer.Exit(code)
+
+
+@contextmanager
+def refusing(title: str, *errors: type[Exception]) -> Iterator[None]:
+    """Turn any of ``errors`` raised in the block into :func:`fail` with ``title`` and the error's text."""
+    try:
+        yield
+    except errors as exc:
+        raise fail(title, exc) from None
 
 
 # Config fields the CLI fills from its options, named as the user typed them.

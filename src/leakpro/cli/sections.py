@@ -5,24 +5,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from leakpro.cli.common import check_out, fail, make_console
+from leakpro.cli.common import check_out, make_console, refusing
+
+NOTHING_RUN = "Input error — nothing was run.\n"
 
 
 def llm_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bool) -> None:
     from leakpro.config.errors import ConfigError
     from leakpro.config.llm import parse_llm_config
 
-    try:
+    with refusing("Config error — nothing was run.\n", ConfigError):
         spec = parse_llm_config(raw, base)
-    except ConfigError as exc:
-        raise fail("Config error — nothing was run.\n", exc) from None
     check_out(out)
     from leakpro.commands.llm import run_llm_config
 
-    try:
+    with refusing("Config error —\n", ConfigError):
         run_llm_config(spec, out, console=make_console(), pdf=pdf)
-    except ConfigError as exc:
-        raise fail("Config error —\n", exc) from None
 
 
 def synthetic_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bool, trust: bool = False) -> None:
@@ -36,20 +34,16 @@ def synthetic_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bo
         return
     from leakpro.commands.synthetic_generator import generator_audit_of, run_generator_audit
 
-    try:
+    with refusing(NOTHING_RUN, SyntheticInputError):
         spec = parse_synthetic_config(raw, base, trusted=trust)
-    except SyntheticInputError as exc:
-        raise fail("Input error — nothing was run.\n", exc) from None
     check_out(out)
     also = generator_audit_of(spec)
-    try:
+    with refusing(NOTHING_RUN, SyntheticInputError):
         run_synthetic(spec.real, spec.synthetic, spec.control, out, secrets=spec.secrets,
                       aux_columns=spec.aux_columns, column_types=spec.column_types, n_attacks=spec.n_attacks,
                       seed=spec.seed, console=make_console(), pdf=pdf, report=also is None)
         if also is not None:  # the generator audit on the real table, then one report over both results
             run_generator_audit(also, out, console=make_console(), pdf=pdf)
-    except SyntheticInputError as exc:
-        raise fail("Input error — nothing was run.\n", exc) from None
 
 
 def generator_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bool, trust: bool) -> None:
@@ -57,12 +51,8 @@ def generator_from_config(raw: dict[str, object], base: Path, out: Path, pdf: bo
     from leakpro.synthetic.errors import SyntheticInputError
     from leakpro.synthetic.generator_config import parse_generator_config
 
-    try:
+    with refusing(NOTHING_RUN, SyntheticInputError):
         spec = parse_generator_config(raw, base, trusted=trust)
-    except SyntheticInputError as exc:
-        raise fail("Input error — nothing was run.\n", exc) from None
     check_out(out)
-    try:
+    with refusing(NOTHING_RUN, SyntheticInputError):
         run_generator_audit(spec, out, console=make_console(), pdf=pdf)
-    except SyntheticInputError as exc:
-        raise fail("Input error — nothing was run.\n", exc) from None
