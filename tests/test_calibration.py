@@ -7,13 +7,15 @@ data-chosen threshold is checked to fail the same assertion, so the test can tel
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
-from leakpro.metrics.calibration import binormal_coverage, true_epsilon, true_tpr
+from leakpro.metrics.calibration import Coverage, binormal_coverage, true_epsilon, true_tpr
 from leakpro.metrics.roc import roc_curve, tpr_at_fpr
 from leakpro.metrics.simultaneous import simultaneous_intervals
-from leakpro.metrics.tpr_interval import tpr_at_fpr_interval
+from leakpro.metrics.tpr_interval import tpr_at_fpr_interval, tpr_mixture_draws
 from leakpro.report.risk import MEMBERSHIP_THRESHOLDS, RiskLevel, assess_target, level_of
 from leakpro.results.types import Interval, TargetResult
 from leakpro.stats.intervals import clopper_pearson
@@ -21,9 +23,15 @@ from leakpro.stats.intervals import clopper_pearson
 REPS = 200
 
 
+@functools.cache
+def _coverage(mu: float, n: int) -> Coverage:
+    """One simulation per setting, shared by the tests that read it (the per-attack ε figure is not read here)."""
+    return binormal_coverage(mu, n, REPS, seed=12, epsilon_heuristic=False)
+
+
 @pytest.mark.parametrize(("mu", "n"), [(0.0, 2000), (1.0, 2000), (2.0, 2000), (0.5, 10_000)])
 def test_auc_and_tpr_intervals_cover(mu: float, n: int) -> None:
-    cov = binormal_coverage(mu, n, REPS, seed=11)
+    cov = _coverage(mu, n)
     assert cov.rate() >= 0.91, f"AUC coverage {cov.rate():.3f}"
     for level, held in cov.tpr.items():
         if n * level >= 10:  # calibrated region; below it the interval is conservative, checked separately
@@ -32,7 +40,7 @@ def test_auc_and_tpr_intervals_cover(mu: float, n: int) -> None:
 
 
 def test_conservative_where_few_false_alarms() -> None:
-    cov = binormal_coverage(1.0, 2000, REPS, seed=12)  # 0.1 % of 2,000 non-members: 2 false alarms
+    cov = _coverage(1.0, 2000)  # 0.1 % of 2,000 non-members: 2 false alarms (a level the test above skips)
     assert cov.tpr[0.001] / REPS >= 0.93
 
 
@@ -59,6 +67,25 @@ def test_tpr_interval_is_a_function_of_the_roc_only() -> None:
     assert a == b and a.low < a.high
     assert not a.calibrated and "conservative" in a.method  # 500 non-members allow 5 false alarms at 1 %
     assert tpr_at_fpr_interval(roc_curve(scores, members), 0.1).calibrated
+
+
+def test_mixture_draws_are_those_of_one_generator_drawing_in_order() -> None:
+    """The ROC-free draws are cached across intervals; the draws must equal a plain, uncached reading of the
+    mixture from one generator (ranks, uniforms, then the Jeffreys draws), on the first call and from the cache."""
+    rng = np.random.default_rng(8)
+    members = np.r_[np.ones(300, bool), np.zeros(400, bool)]
+    for mu in (0.0, 1.5):
+        roc = roc_curve(np.round(np.r_[rng.normal(mu, 1, 300), rng.normal(0, 1, 400)], 1), members)
+        ref = np.random.default_rng(np.random.SeedSequence([4, 0x7F1A, 300, 400]))
+        rank = ref.binomial(400, 0.02, size=5000)
+        uniform = ref.random(5000)
+        above_nth = [max(roc.tp[roc.fp <= r - 1], default=0) for r in range(rank.max() + 1)]  # members above
+        above_next = [max(roc.tp[roc.fp <= r]) for r in range(rank.max() + 1)]  # the N-th, (N+1)-th non-member
+        lo, hi = np.array(above_nth)[rank], np.array(above_next)[rank]
+        m = lo + np.floor(uniform * (hi - lo + 1)).astype(np.int64)
+        expected = ref.beta(m + 0.5, 300 - m + 0.5)
+        for _ in range(2):
+            assert np.array_equal(tpr_mixture_draws(roc, 0.02, 5000, seed=4), expected)
 
 
 def test_true_epsilon_of_gaussian_scores() -> None:

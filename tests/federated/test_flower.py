@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from importlib.util import find_spec
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -15,13 +17,17 @@ from leakpro.federated.client import Protocol
 from leakpro.federated.metrics import psnr
 from leakpro.federated.models import build_federated_model
 
-os.environ["FLWR_TELEMETRY_ENABLED"] = "0"
-flwr = pytest.importorskip("flwr", reason="flwr is not installed: pip install 'flwr[simulation]==1.41.0'")
-pytest.importorskip("ray", reason="Flower's simulation engine needs ray: pip install 'flwr[simulation]==1.41.0'")
+if TYPE_CHECKING:
+    from leakpro.federated.flower import AttackingFedAvg
 
-from flwr.simulation import run_simulation  # noqa: E402
-
-from leakpro.federated.flower import AttackingFedAvg, make_client_app, make_server_app  # noqa: E402
+# Flower and Ray are imported inside the test: importing them at collection would cost every xdist worker
+# about a second, also the workers that never run this file. Whether they are installed is looked up without
+# importing them.
+INSTALL = "pip install 'flwr[simulation]==1.41.0'"
+pytestmark = [
+    pytest.mark.skipif(find_spec("flwr") is None, reason=f"flwr is not installed: {INSTALL}"),
+    pytest.mark.skipif(find_spec("ray") is None, reason=f"Flower's simulation engine needs ray: {INSTALL}"),
+]
 
 
 def _model() -> torch.nn.Module:
@@ -29,6 +35,11 @@ def _model() -> torch.nn.Module:
 
 
 def _run(digits: FederatedData, *, secure: bool) -> tuple[AttackingFedAvg, list[tuple[torch.Tensor, torch.Tensor]]]:
+    os.environ["FLWR_TELEMETRY_ENABLED"] = "0"
+    from flwr.simulation import run_simulation
+
+    from leakpro.federated.flower import AttackingFedAvg, make_client_app, make_server_app
+
     protocol = Protocol(algorithm="fedsgd", lr=0.1)
     partitions = [(digits.x[k:k + 1], digits.y[k:k + 1]) for k in (11, 22, 33)]
     strategy = AttackingFedAvg(
@@ -37,7 +48,8 @@ def _run(digits: FederatedData, *, secure: bool) -> tuple[AttackingFedAvg, list[
         fraction_evaluate=0.0, min_train_nodes=3, min_available_nodes=3,
     )
     run_simulation(make_server_app(strategy, _model(), num_rounds=1), make_client_app(_model, partitions, protocol),
-                   num_supernodes=3, backend_config={"client_resources": {"num_cpus": 1, "num_gpus": 0.0}})
+                   num_supernodes=3, backend_config={"client_resources": {"num_cpus": 1, "num_gpus": 0.0},
+                                   "init_args": {"num_cpus": 1}})
     return strategy, partitions
 
 
