@@ -27,7 +27,10 @@ depend on row order).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -46,13 +49,33 @@ class TprInterval:
     calibrated: bool  # n₀·α ≥ CALIBRATED_FALSE_ALARMS; otherwise conservative
 
 
+@functools.lru_cache(maxsize=8)
+def _size_draws(
+    seed: int, positives: int, negatives: int, level: float, draws: int
+) -> tuple[np.ndarray, np.ndarray, Mapping[str, Any]]:
+    """The mixture's draws that depend on the ROC's sizes alone, and the generator's state after them.
+
+    The rank N ~ Binomial(n₀, α) and the uniform that places the members between two ROC points are drawn
+    first from a stream seeded by (seed, n₁, n₀), so every attack scored on the same records draws the same
+    ones: they are drawn once and shared (read-only), and each call resumes the stream where they left it.
+    The draws are bit for bit those of drawing everything afresh; only the Beta draws depend on the ROC.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x7F1A, positives, negatives]))
+    rank = rng.binomial(negatives, level, size=draws)  # non-members above the true α-quantile
+    uniform = rng.random(draws)
+    rank.flags.writeable = False
+    uniform.flags.writeable = False
+    return rank, uniform, rng.bit_generator.state
+
+
 def tpr_mixture_draws(roc: Roc, level: float, draws: int = DRAWS, seed: int = 0) -> np.ndarray:
     """Draws of the true TPR at FPR = ``level`` from the quantile-rank mixture (see the module)."""
     if not 0.0 < level < 1.0:
         raise ValueError(f"an FPR level for an interval must lie in (0, 1), got {level}")
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x7F1A, roc.positives, roc.negatives]))
     n1 = roc.positives
-    rank = rng.binomial(roc.negatives, level, size=draws)  # non-members above the true α-quantile
+    rank, uniform, state = _size_draws(seed, int(n1), int(roc.negatives), float(level), int(draws))
+    rng = np.random.Generator(np.random.PCG64())
+    rng.bit_generator.state = state  # where the stream stood after those draws: the Beta draws follow on
     # members above the N-th largest non-member: the last ROC point with at most N − 1 false positives;
     # above the (N+1)-th: the last with at most N (tp and fp are non-decreasing along the ROC). Both depend on
     # N alone, so they are looked up once per value of N in 0..max and then indexed by the draws.
@@ -61,7 +84,7 @@ def tpr_mixture_draws(roc: Roc, level: float, draws: int = DRAWS, seed: int = 0)
     lo_idx = np.searchsorted(roc.fp, n_values - 1, side="right") - 1
     m_hi = roc.tp[hi_idx][rank]
     m_lo = np.where(lo_idx >= 0, roc.tp[np.maximum(lo_idx, 0)], 0)[rank]
-    members_above = m_lo + np.floor(rng.random(draws) * (m_hi - m_lo + 1)).astype(np.int64)
+    members_above = m_lo + np.floor(uniform * (m_hi - m_lo + 1)).astype(np.int64)
     return rng.beta(members_above + 0.5, n1 - members_above + 0.5)
 
 
