@@ -72,8 +72,8 @@ def test_results_follow_the_schema(planted_audit):
 def test_synthetic_command_end_to_end(tmp_path):
     from leakpro.data.adult import load_adult_frame
 
-    table = load_adult_frame("train").sample(900, random_state=0).reset_index(drop=True)
-    real, control = table.iloc[:450], table.iloc[450:]
+    table = load_adult_frame("train").sample(400, random_state=0).reset_index(drop=True)
+    real, control = table.iloc[:200], table.iloc[200:]
     paths = {}
     for name, frame in (("real", real), ("syn", real), ("control", control)):  # a copy: must leak
         paths[name] = tmp_path / f"{name}.csv"
