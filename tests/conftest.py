@@ -1,14 +1,16 @@
 """Shared fixtures: one planted-leak audit (an overfit Adult MLP) with its null control, run once.
 
 Under pytest-xdist (the README's command runs ``-n logical --dist loadfile``) each test file goes whole to one
-worker, so module-scoped fixtures are built once per file as in a serial run (a session-scoped one, such as the
-planted audit below, once per worker that needs it). Each worker runs torch on one thread so that the workers do
-not oversubscribe the cores. ``-n 0`` runs everything in one process.
+worker, so module-scoped fixtures are built once per file as in a serial run (a session-scoped one once per worker
+that needs it, except the planted audit below: built once per run, its workers share the build on disk). Each
+worker runs torch on one thread so that the workers do not oversubscribe the cores. ``-n 0`` runs everything in
+one process.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -42,5 +44,22 @@ def planted_config(seed: int = 3, **overrides: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def planted_audit(tmp_path_factory: pytest.TempPathFactory) -> tuple[AuditResult, Path]:
-    out = tmp_path_factory.mktemp("planted")
-    return run_audit(planted_config(), out=out), out
+    """The audit of :func:`planted_config`, built once per test run and read back from its results.json.
+
+    Under xdist the workers of one run share a base directory (the parent of each worker's own): the first worker
+    to ask builds the audit there under a file lock, the others wait for it and read the same files, instead of
+    each training the same seven models again. Every worker (and a serial run) gets the result as loaded from
+    results.json, so all tests see exactly what was written.
+    """
+    from filelock import FileLock  # a dependency of torch
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # this run's directory, shared by its workers (not by other runs)
+    out, done = root / "planted-audit", root / "planted-audit.done"
+    with FileLock(str(root / "planted-audit.lock")):
+        if not done.is_file():
+            shutil.rmtree(out, ignore_errors=True)  # what a worker that died mid-build left
+            run_audit(planted_config(), out=out)
+            done.touch()
+    return AuditResult.model_validate_json((out / "results.json").read_text(encoding="utf-8")), out

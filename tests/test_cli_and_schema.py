@@ -72,8 +72,8 @@ def test_results_follow_the_schema(planted_audit):
 def test_synthetic_command_end_to_end(tmp_path):
     from leakpro.data.adult import load_adult_frame
 
-    table = load_adult_frame("train").sample(900, random_state=0).reset_index(drop=True)
-    real, control = table.iloc[:450], table.iloc[450:]
+    table = load_adult_frame("train").sample(400, random_state=0).reset_index(drop=True)
+    real, control = table.iloc[:200], table.iloc[200:]
     paths = {}
     for name, frame in (("real", real), ("syn", real), ("control", control)):  # a copy: must leak
         paths[name] = tmp_path / f"{name}.csv"
@@ -143,8 +143,26 @@ def test_report_command_rerenders_without_running_attacks(planted_audit, tmp_pat
     assert missing.exit_code == 2
 
 
-def test_quick_demo_through_the_cli(tmp_path):
+def test_quick_demo_through_the_cli(tmp_path, monkeypatch):
+    """``leakpro demo --quick`` end to end (audit, table, report), on a smaller split of the quick demo's config:
+    the quick config itself must validate, and everything else about it (model, recipe, every attack, four
+    reference models, the null control) is what runs here."""
+    from leakpro.audit.plan import parse_config
+    from leakpro.commands import demo as demo_module
+
+    quick_config = demo_module.demo_config
+    parse_config(quick_config(0, quick=True))  # raises ConfigError if the quick demo's own config went bad
+    asked: list[bool] = []
+
+    def smaller_split(seed: int = 0, quick: bool = False) -> dict:
+        asked.append(quick)
+        cfg = quick_config(seed, quick)
+        cfg["data"]["split"] = {"candidates": 800, "population": 400}  # quick: 2,000 and 1,000
+        return cfg
+
+    monkeypatch.setattr(demo_module, "demo_config", smaller_split)
     result = CliRunner().invoke(app, ["demo", "--quick", "--out", str(tmp_path), "--no-pdf"], env={"COLUMNS": "200"})
+    assert asked == [True]
     assert result.exit_code == 0, result.stdout
     assert "null control AUC" in result.stdout and "rmia-online" in result.stdout
     data = json.loads((tmp_path / "results.json").read_text())

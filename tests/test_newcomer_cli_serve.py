@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-import skops.io as sio
 from sklearn.linear_model import LogisticRegression
 from typer.testing import CliRunner
 
@@ -19,6 +18,8 @@ X = np.random.default_rng(0).standard_normal((40, 3))
 
 @pytest.fixture
 def model_file(tmp_path):
+    import skops.io as sio
+
     sio.dump(LogisticRegression().fit(X, (X[:, 0] > 0).astype(int)), tmp_path / "lr.skops")
     return tmp_path / "lr.skops"
 

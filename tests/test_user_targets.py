@@ -6,7 +6,6 @@ from __future__ import annotations
 import joblib
 import numpy as np
 import pytest
-import skops.io as sio
 import torch
 from safetensors.torch import save_file
 from sklearn.compose import make_column_transformer
@@ -48,6 +47,8 @@ def _check_caught(result):
 
 
 def test_sklearn_pipeline_from_skops(tmp_path):
+    import skops.io as sio
+
     path, frame = adult_table(tmp_path)
     features = NUMERIC + CATEGORICAL
     model = _fit_members(_rf_pipeline(), frame, features)
@@ -74,6 +75,8 @@ def test_pickle_loads_only_with_trust(tmp_path):
 
 @pytest.mark.parametrize("library", ["xgboost", "lightgbm"])
 def test_gradient_boosting_libraries(tmp_path, library):
+    import skops.io as sio
+
     path, frame = adult_table(tmp_path)
     if library == "xgboost":
         from xgboost import XGBClassifier
@@ -142,6 +145,7 @@ def _labels_only_config(path, model_file, threat="labels"):
 
 def test_labels_only_linear_svc_is_audited_with_label_only_attacks(tmp_path):
     """LinearSVC has no predict_proba: the setup the error messages recommend (threat_model: labels) runs."""
+    import skops.io as sio
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import LinearSVC
     from typer.testing import CliRunner
@@ -170,6 +174,7 @@ def test_labels_only_linear_svc_is_audited_with_label_only_attacks(tmp_path):
 
 def test_labels_only_overfit_svm_is_caught(tmp_path):
     """An RBF SVM (no predict_proba) that memorised its members: the label-only attacks must see it."""
+    import skops.io as sio
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import SVC
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import joblib
 import numpy as np
 import pytest
-import skops.io as sio
 from sklearn.linear_model import LogisticRegression
 
 from leakpro.config.errors import ConfigError
@@ -35,6 +34,8 @@ def test_serves_safetensors_mlp_with_shapes_from_weights(adult_mlp):
 
 
 def test_serves_skops_and_refuses_untrusted_pickles(tmp_path):
+    import skops.io as sio
+
     model = LogisticRegression().fit(X, (X[:, 0] > 0).astype(int))
     sio.dump(model, tmp_path / "lr.skops")
     joblib.dump(model, tmp_path / "lr.joblib")

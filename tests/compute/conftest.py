@@ -22,8 +22,18 @@ def ray_cluster() -> Iterator[None]:
 
         tests_dir = str(Path(__file__).resolve().parent.parent)
         source_dir = str(Path(leakpro.__file__).resolve().parent.parent)
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-                 runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join([tests_dir, source_dir])}})
+        # The cluster's processes inherit the environment they are started in, and its workers theirs: set the
+        # path for ray.init only (no runtime_env, which would make Ray start other workers than the two it
+        # starts with the cluster, and wait for them).
+        before = os.environ.get("PYTHONPATH")
+        os.environ["PYTHONPATH"] = os.pathsep.join([tests_dir, source_dir])
+        try:
+            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        finally:
+            if before is None:
+                del os.environ["PYTHONPATH"]
+            else:
+                os.environ["PYTHONPATH"] = before
     yield
     if started:
         ray.shutdown()

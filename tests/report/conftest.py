@@ -6,6 +6,8 @@ The scores are drawn, not produced by attacks, and turned into figures by the au
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -93,13 +95,32 @@ def results_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def rendered(results_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
-    """The report of :func:`results_dir`, HTML and PDF, with the PDF's text (pdftotext -layout)."""
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """The report of the results :func:`results_dir` holds, HTML and PDF, with the PDF's text (pdftotext -layout).
+
+    Rendered once per test run: under xdist the workers of a run share a directory (the parent of each one's
+    own), and the first to ask builds the results and renders them there under a file lock; the others read the
+    same files (the results are drawn from a fixed seed, so they equal every worker's :func:`results_dir`).
+    """
+    from filelock import FileLock  # a dependency of torch
+
     if not have("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed; CI installs it")
-    result = AuditResult.model_validate_json((results_dir / "results.json").read_text())
-    paths = render_report(results_dir / "results.json", tmp_path_factory.mktemp("report"))
-    assert paths.pdf is not None
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # this run's directory, shared by its workers (not by other runs)
+    base, done = root / "rendered-report", root / "rendered-report.json"
+    with FileLock(str(root / "rendered-report.lock")):
+        if not done.is_file():
+            shutil.rmtree(base, ignore_errors=True)  # what a worker that died mid-render left
+            (base / "results").mkdir(parents=True)
+            build_results(base / "results")
+            made = render_report(base / "results" / "results.json", base / "report")
+            assert made.pdf is not None
+            done.write_text(json.dumps({"html_seconds": made.html_seconds, "pdf_seconds": made.pdf_seconds}))
+    seconds = json.loads(done.read_text())
+    paths = ReportPaths(base / "report" / "report.html", base / "report" / "report.pdf", **seconds)
+    result = AuditResult.model_validate_json((base / "results" / "results.json").read_text())
     text = subprocess.run(["pdftotext", "-layout", str(paths.pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
     return Rendered(result, paths, text)

@@ -11,6 +11,7 @@ import matplotlib
 import pytest
 
 from leakpro.report import pdf as report_pdf
+from leakpro.report import render_report
 
 from .conftest import have
 
@@ -32,9 +33,14 @@ def _machine_with_only(tmp: Path, font_files: list[Path]) -> dict[str, str]:
     return {**os.environ, "FONTCONFIG_FILE": str(conf)}
 
 
-def _render(results_dir: Path, out: Path, env: dict[str, str]) -> tuple[str, str]:
-    """Render in a fresh process (fontconfig reads its configuration once); return (pdffonts, pdftotext -layout)."""
-    subprocess.run([sys.executable, "-c", RENDER, str(results_dir / "results.json"), str(out)], env=env, check=True)
+def _render(results_dir: Path, out: Path, env: dict[str, str] | None) -> tuple[str, str]:
+    """Render in a fresh process with ``env`` (fontconfig reads its configuration once), or in this process with
+    this machine's fonts when ``env`` is None; return (pdffonts, pdftotext -layout)."""
+    if env is None:
+        render_report(results_dir / "results.json", out, frame_provider=None)
+    else:
+        subprocess.run([sys.executable, "-c", RENDER, str(results_dir / "results.json"), str(out)], env=env,
+                       check=True)
     fonts = subprocess.run(["pdffonts", str(out / "report.pdf")], capture_output=True, text=True, check=True).stdout
     text = subprocess.run(["pdftotext", "-layout", str(out / "report.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
@@ -50,7 +56,7 @@ def test_layout_is_the_same_on_a_machine_without_dejavu(results_dir: Path, tmp_p
     if not (have("pdffonts") and have("pdftotext")):
         pytest.skip("pdffonts/pdftotext (poppler-utils) are not installed; CI installs them")
     stix = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "STIXGeneral.ttf"
-    here_fonts, here_text = _render(results_dir, tmp_path / "here", dict(os.environ))
+    here_fonts, here_text = _render(results_dir, tmp_path / "here", None)
     stix_fonts, stix_text = _render(results_dir, tmp_path / "stix", _machine_with_only(tmp_path / "m", [stix]))
     assert _font_names(here_fonts) == _font_names(stix_fonts) == {
         "LeakPro-Sans", "LeakPro-Sans-Bold", "LeakPro-Sans-Italic", "LeakPro-Mono"}, (here_fonts, stix_fonts)
