@@ -131,9 +131,11 @@ def shadow_run(ctx: ShadowContext, job: ShadowJob) -> np.ndarray:
         train = pd.concat([train, ctx.targets.iloc[[job.target]]])
     train = train.iloc[rng.permutation(len(train))].reset_index(drop=True)  # x is not always the last row
     syn = fit_sample(ctx.spec, train, ctx.synthetic_rows, int(rng.integers(2**31 - 1)), ctx.domain)
-    cells, values = ctx.domain.cells(syn), ctx.domain.numeric(syn)
+    cells = ctx.domain.cells(syn)
+    values = ctx.domain.numeric(syn, cells)
     x = ctx.targets.iloc[[job.target]]
-    x_cells, x_values = ctx.domain.cells(x)[0], ctx.domain.numeric(x)[0]
+    x_row = ctx.domain.cells(x)
+    x_cells, x_values = x_row[0], ctx.domain.numeric(x, x_row)[0]
     feats = table_features(ctx.domain, cells, values, x_cells, x_values, ctx.features)
     dcr, domias = baseline_scores(ctx.domain, values, x_values, ctx.reference) if ctx.baselines else (0.0, 0.0)
     return np.concatenate([feats, [dcr, domias]])
