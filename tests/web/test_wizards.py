@@ -159,7 +159,7 @@ def test_synthetic_wizard_also_audits_a_generator(tmp_path: Path) -> None:
     try:
         form = {"source": "example", "n_attacks": "40", "seed": "0", "name": "generator audit",
                 "generator": "dp_marginals_broken", "generator_epsilon": "1", "generator_targets": "1",
-                "generator_tables": "20", "generator_rows": "100"}
+                "generator_tables": "10", "generator_rows": "100"}
         bad = client.post("/synthetic", data={**form, "generator_rows": "5000", "generator": "nope"})
         assert bad.status_code == 422 and "unknown generator" in bad.text
         too_big = client.post("/synthetic", data={**form, "generator_rows": "5000"})
