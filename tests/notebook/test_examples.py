@@ -11,11 +11,7 @@ from pathlib import Path
 
 import pytest
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
-pytest.importorskip("ipykernel")
-
-import leakpro  # noqa: E402
+import leakpro
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 KERNEL = "leakpro-examples"
@@ -41,6 +37,9 @@ def kernel(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _run(name: str, kernel: str, workdir: Path) -> list[dict]:
+    import nbclient  # Jupyter's packages load here, not at collection in every test worker
+    import nbformat
+
     book = nbformat.read(EXAMPLES / name, as_version=4)
     nbclient.NotebookClient(book, timeout=300, kernel_name=kernel,
                             resources={"metadata": {"path": str(workdir)}}).execute()
