@@ -41,7 +41,9 @@ def _run(name: str, kernel: str, workdir: Path) -> list[dict]:
     import nbformat
 
     book = nbformat.read(EXAMPLES / name, as_version=4)
-    nbclient.NotebookClient(book, timeout=300, kernel_name=kernel,
+    # the kernel is stopped at once after the last cell (its outputs and files are complete by then): a graceful
+    # shutdown only waits for it to exit on its own
+    nbclient.NotebookClient(book, timeout=300, kernel_name=kernel, shutdown_kernel="immediate",
                             resources={"metadata": {"path": str(workdir)}}).execute()
     return [out for cell in book.cells if cell.cell_type == "code" for out in cell.get("outputs", [])]
 

@@ -130,6 +130,15 @@ class FinishedAudit:
     folder: Path
     row: dict[str, Any]
 
+    @classmethod
+    def of(cls, app: FastAPI, audit_id: str) -> FinishedAudit:
+        """The audit ``audit_id`` of ``app``, as it stands now (finished)."""
+        audit = app.state.leakpro.db.get(audit_id)
+        assert audit is not None and audit.status == "done", audit
+        row = {k: getattr(audit, k) for k in ("kind", "spec_json", "pdf", "status", "stage", "progress_json",
+                                              "started", "finished", "attempts")}
+        return cls(app.state.leakpro.storage.audit(audit_id).root, row)
+
     def install(self, app: FastAPI, name: str) -> str:
         """Copy the audit into ``app`` under a new id and ``name``, recorded as the job recorded it; its id."""
         st = app.state.leakpro
@@ -143,17 +152,13 @@ class FinishedAudit:
 
 @pytest.fixture(scope="session")
 def finished_demo(tmp_path_factory: pytest.TempPathFactory) -> FinishedAudit:
-    """One tiny demo audit run once by the web app's own job, as the wizard's defaults post it (a null control and a
-    PDF), for tests that check pages showing finished audits rather than the run itself (runs have their own tests)."""
+    """One tiny demo audit with its null control, run once by the web app's own job, for tests that check pages
+    showing finished audits rather than the run itself (runs have their own tests)."""
     data = tmp_path_factory.mktemp("finished") / "data"
     client = TestClient(create_app(WebSettings(data_dir=data)), base_url=BASE, follow_redirects=False)
     try:
-        audit_id = audit_id_of(client.post("/audits", data=tiny_demo(null_target="on", pdf="on")))
+        audit_id = audit_id_of(client.post("/audits", data=tiny_demo(null_target="on")))
         assert wait_for(client, audit_id)["status"] == "done"
-        audit = client.app.state.leakpro.db.get(audit_id)  # type: ignore[attr-defined]
-        folder = client.app.state.leakpro.storage.audit(audit_id).root  # type: ignore[attr-defined]
+        return FinishedAudit.of(client.app, audit_id)  # type: ignore[arg-type]
     finally:
         client.app.state.leakpro.jobs.stop()  # type: ignore[attr-defined]
-    row = {k: getattr(audit, k) for k in ("kind", "spec_json", "pdf", "status", "stage", "progress_json", "started",
-                                          "finished", "attempts")}
-    return FinishedAudit(folder, row)
