@@ -7,6 +7,7 @@ CSP must allow no inline script or style, so that one missed escape is still not
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -57,10 +58,24 @@ def fake_audit(c: TestClient, name: str, *, status: str = "done", error: str | N
     return str(audit_id)
 
 
+_RENDERED: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _hostile_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The hostile result files and their report, rendered once for this module (they are the same every time)."""
+    folder = tmp_path_factory.mktemp("hostile-results")
+    write_hostile_results(folder)
+    render_report(folder / "results.json", folder, pdf=False, frame_provider=None)
+    _RENDERED["folder"] = folder
+    yield
+    _RENDERED.clear()
+
+
 def hostile_results(out: Path) -> None:
-    """Membership and synthetic results with payloads in every name, and the report drawn from them."""
-    write_hostile_results(out)
-    render_report(out / "results.json", out, pdf=False, frame_provider=None)
+    """Membership and synthetic results with payloads in every name, and the report drawn from them (a copy of
+    the files rendered once for this module)."""
+    shutil.copytree(_RENDERED["folder"], out, dirs_exist_ok=True)
 
 
 def assert_safe(page: Parsed, key: str) -> None:

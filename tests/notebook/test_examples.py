@@ -11,11 +11,7 @@ from pathlib import Path
 
 import pytest
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
-pytest.importorskip("ipykernel")
-
-import leakpro  # noqa: E402
+import leakpro
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 KERNEL = "leakpro-examples"
@@ -41,8 +37,13 @@ def kernel(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _run(name: str, kernel: str, workdir: Path) -> list[dict]:
+    import nbclient  # Jupyter's packages load here, not at collection in every test worker
+    import nbformat
+
     book = nbformat.read(EXAMPLES / name, as_version=4)
-    nbclient.NotebookClient(book, timeout=300, kernel_name=kernel,
+    # the kernel is stopped at once after the last cell (its outputs and files are complete by then): a graceful
+    # shutdown only waits for it to exit on its own
+    nbclient.NotebookClient(book, timeout=300, kernel_name=kernel, shutdown_kernel="immediate",
                             resources={"metadata": {"path": str(workdir)}}).execute()
     return [out for cell in book.cells if cell.cell_type == "code" for out in cell.get("outputs", [])]
 

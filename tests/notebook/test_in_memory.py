@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import skops.io as sio
 from sklearn.compose import make_column_transformer
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
@@ -52,6 +51,8 @@ def split(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame,
 
 
 def test_in_memory_and_file_audits_give_identical_figures(split, tmp_path: Path) -> None:
+    import skops.io as sio  # here, not at collection: seconds in every test worker
+
     path, frame, model = split
     features = [c for c in frame.columns if c not in {"income", "in_training", "is_population"}]
     sio.dump(model, path.parent / "rf.skops")

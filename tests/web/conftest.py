@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from leakpro.web.app import WebSettings, create_app
+from leakpro.web.db import new_audit_id
+from leakpro.web.models import AuditKind
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -79,6 +84,7 @@ class LiveServer:
     def __init__(self, app: FastAPI) -> None:
         import uvicorn
 
+        self.app = app
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
@@ -115,3 +121,44 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@dataclass(frozen=True)
+class FinishedAudit:
+    """A finished audit's folder and database row, to be copied into other apps (:meth:`install`)."""
+
+    folder: Path
+    row: dict[str, Any]
+
+    @classmethod
+    def of(cls, app: FastAPI, audit_id: str) -> FinishedAudit:
+        """The audit ``audit_id`` of ``app``, as it stands now (finished)."""
+        audit = app.state.leakpro.db.get(audit_id)
+        assert audit is not None and audit.status == "done", audit
+        row = {k: getattr(audit, k) for k in ("kind", "spec_json", "pdf", "status", "stage", "progress_json",
+                                              "started", "finished", "attempts")}
+        return cls(app.state.leakpro.storage.audit(audit_id).root, row)
+
+    def install(self, app: FastAPI, name: str) -> str:
+        """Copy the audit into ``app`` under a new id and ``name``, recorded as the job recorded it; its id."""
+        st = app.state.leakpro
+        audit_id = new_audit_id()
+        shutil.copytree(self.folder, st.storage.audit(audit_id).root)
+        st.db.create_audit(audit_id, AuditKind(self.row["kind"]), name, json.loads(self.row["spec_json"]),
+                           bool(self.row["pdf"]), [])
+        st.db.update(audit_id, **{k: v for k, v in self.row.items() if k not in ("kind", "spec_json", "pdf")})
+        return str(audit_id)
+
+
+@pytest.fixture(scope="session")
+def finished_demo(tmp_path_factory: pytest.TempPathFactory) -> FinishedAudit:
+    """One tiny demo audit with its null control, run once by the web app's own job, for tests that check pages
+    showing finished audits rather than the run itself (runs have their own tests)."""
+    data = tmp_path_factory.mktemp("finished") / "data"
+    client = TestClient(create_app(WebSettings(data_dir=data)), base_url=BASE, follow_redirects=False)
+    try:
+        audit_id = audit_id_of(client.post("/audits", data=tiny_demo(null_target="on")))
+        assert wait_for(client, audit_id)["status"] == "done"
+        return FinishedAudit.of(client.app, audit_id)  # type: ignore[arg-type]
+    finally:
+        client.app.state.leakpro.jobs.stop()  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ the report run under their CSP without a single violation, hostile names never r
 from __future__ import annotations
 
 import http.server
+import shutil
 import threading
 import time
 import urllib.parse
@@ -28,21 +29,25 @@ pytestmark = pytest.mark.slow
 XSS = "XSS\"'></title><img src=x onerror=alert(1)><script>alert(2)</script>"
 
 
-def _hostile_results(out: Path) -> None:
+@pytest.fixture(scope="module")
+def hostile_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Result files with a payload in every name, and the report drawn from them: rendered once for the module."""
     from hostile.test_report_escaping import write_hostile_results  # tests/hostile: a payload in every name
 
+    out = tmp_path_factory.mktemp("hostile-results")
     write_hostile_results(out)
     render_report(out / "results.json", out, pdf=False, frame_provider=None)
+    return out
 
 
-def _audit(app: FastAPI, name: str, status: str, results: bool) -> str:
+def _audit(app: FastAPI, name: str, status: str, results: Path | None) -> str:
     st = app.state.leakpro
     audit_id = new_audit_id()
     d = st.storage.create(audit_id)
     d.out.mkdir()
     d.config.write_text(f"name: {name!r}\n", encoding="utf-8")
-    if results:
-        _hostile_results(d.out)
+    if results is not None:
+        shutil.copytree(results, d.out, dirs_exist_ok=True)
     st.db.create_audit(audit_id, AuditKind.MEMBERSHIP, name, {}, False, [])
     st.db.update(audit_id, status=status)
     return str(audit_id)
@@ -97,10 +102,11 @@ def test_the_apps_own_form_posts_send_their_origin_and_pass(site: Site, watched:
     assert [e for e in watched.errors if "status of 422" not in e] == []  # the 422 itself is logged
 
 
-def test_pages_and_report_run_under_their_csp_and_names_never_run(site: Site, watched: Watched) -> None:
+def test_pages_and_report_run_under_their_csp_and_names_never_run(site: Site, watched: Watched,
+                                                                  hostile_files: Path) -> None:
     page = watched.page
-    done = _audit(site.app, XSS, "done", results=True)
-    running = _audit(site.app, XSS, "running", results=False)
+    done = _audit(site.app, XSS, "done", results=hostile_files)
+    running = _audit(site.app, XSS, "running", results=None)
     for path in ["/", "/audits/new", "/synthetic/new", f"/audits/{running}", f"/audits/{done}/results",
                  f"/compare?a={done}&b={done}", f"/audits/{done}/files/report.html"]:
         page.goto(site.url + path)
@@ -119,10 +125,9 @@ def test_pages_and_report_run_under_their_csp_and_names_never_run(site: Site, wa
     assert watched.dialogs == [] and watched.errors == []
 
 
-def test_the_report_file_runs_under_its_own_meta_csp(site: Site, watched: Watched, tmp_path: Path) -> None:
-    _hostile_results(tmp_path)
+def test_the_report_file_runs_under_its_own_meta_csp(site: Site, watched: Watched, hostile_files: Path) -> None:
     page = watched.page
-    page.goto((tmp_path / "report.html").as_uri())
+    page.goto((hostile_files / "report.html").as_uri())
     assert page.inner_text("output.thr").strip() != ""
     assert watched.dialogs == [] and watched.errors == []
 
@@ -174,7 +179,7 @@ FROM = ["data: page", "sandboxed frame on another site", "page on another local 
 
 @pytest.mark.parametrize("source", FROM)
 def test_a_form_from_another_site_is_refused(site: Site, attacker: Attacker, watched: Watched, source: str) -> None:
-    audit_id = _audit(site.app, "victim", "running", results=False)
+    audit_id = _audit(site.app, "victim", "running", results=None)
     form = (f"<form method=post action='{site.url}/audits/{audit_id}/cancel'><button>go</button></form>"
             "<script>document.forms[0].submit()</script>")
     page = watched.page

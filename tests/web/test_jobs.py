@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
 
+from leakpro.web.app import WebSettings, create_app
 from leakpro.web.db import Database
 from leakpro.web.models import Base
 
-from .conftest import FINAL, audit_id_of, tiny_demo, wait_for
+from .conftest import BASE, FINAL, audit_id_of, tiny_demo, wait_for
 
 
 def _results(data: Path, audit_id: str) -> dict[str, object]:
@@ -48,11 +50,18 @@ def test_a_running_job_is_interrupted_by_a_restart_and_resumes_from_its_cache(
     assert second.post(f"/audits/{audit_id}/resume").status_code == 409  # a finished audit is not re-run
 
 
-def test_a_final_status_is_in_the_database_before_it_is_announced(
-        make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The restart test above was flaky ('running' == 'done'): the progress feed said "done" while the database
-    still said "running", so a reader who saw "done" and then read the audit could find it running."""
-    client = make_client()
+@dataclass(frozen=True)
+class WatchedRun:
+    """One tiny demo audit run to the end, watched two ways (each checked by its own test below)."""
+
+    announced: list[tuple[str, str]]  # each final status announced, with the database's status at that moment
+    events: str  # the job page's event stream, read until it ended
+
+
+@pytest.fixture(scope="module")
+def watched_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WatchedRun]:
+    client = TestClient(create_app(WebSettings(data_dir=tmp_path_factory.mktemp("watched") / "data")), base_url=BASE,
+                        follow_redirects=False)
     jobs = client.app.state.leakpro.jobs  # type: ignore[attr-defined]
     seen: list[tuple[str, str]] = []
     announce = jobs.update_live
@@ -62,10 +71,21 @@ def test_a_final_status_is_in_the_database_before_it_is_announced(
             seen.append((changes["status"], jobs.db.get(audit_id).status))
         return announce(audit_id, changes, line)
 
-    monkeypatch.setattr(jobs, "update_live", spy)
-    audit_id = audit_id_of(client.post("/audits", data=tiny_demo()))
-    wait_for(client, audit_id, ("done",))
-    assert seen == [("done", "done")]  # (announced, in the database at that moment)
+    jobs.update_live = spy
+    try:
+        audit_id = audit_id_of(client.post("/audits", data=tiny_demo()))
+        with client.stream("GET", f"/audits/{audit_id}/events") as stream:
+            text = "".join(stream.iter_text())
+        wait_for(client, audit_id, ("done",))
+        yield WatchedRun(seen, text)
+    finally:
+        jobs.stop()
+
+
+def test_a_final_status_is_in_the_database_before_it_is_announced(watched_run: WatchedRun) -> None:
+    """The restart test above was flaky ('running' == 'done'): the progress feed said "done" while the database
+    still said "running", so a reader who saw "done" and then read the audit could find it running."""
+    assert watched_run.announced == [("done", "done")]  # (announced, in the database at that moment)
 
 
 def _recipe(tmp_path: Path, audit_id: str) -> object:
@@ -98,10 +118,8 @@ def test_stopping_the_server_interrupts_a_running_audit(client: TestClient) -> N
     assert snap["status"] == "interrupted" and "resume" in snap["stage"]
 
 
-def test_events_stream_progress_until_the_end(client: TestClient) -> None:
-    audit_id = audit_id_of(client.post("/audits", data=tiny_demo()))
-    with client.stream("GET", f"/audits/{audit_id}/events") as stream:
-        text = "".join(stream.iter_text())
+def test_events_stream_progress_until_the_end(watched_run: WatchedRun) -> None:
+    text = watched_run.events
     events = [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: {\"")]
     assert text.rstrip().endswith("event: end\ndata: {}")
     assert events[-1]["status"] == "done"

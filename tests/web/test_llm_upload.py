@@ -14,8 +14,6 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-pytest.importorskip("transformers")
-
 from leakpro.config.llm import LMRecipe
 from leakpro.training.causal_lm import new_model, save_causal_lm, train_tokenizer
 from leakpro.web.model_zip import extract_model_zip

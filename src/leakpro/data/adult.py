@@ -69,10 +69,16 @@ def encode_adult(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]
         mean, std = scale[c]
         blocks.append(((frame[c].to_numpy(dtype=np.float64) - mean) / std)[:, None])
         names.append(c)
+    rows = np.arange(len(frame))
     for c in CATEGORICAL:
-        values = frame[c].astype(str).to_numpy()
         levels = cats[c]
-        blocks.append((values[:, None] == np.asarray(levels)[None, :]).astype(np.float64))
+        # one-hot by category codes (a value outside the training levels has code −1: an all-zero row), the same
+        # matrix as comparing every value with every level, without an N × levels comparison of Python strings
+        codes = pd.Categorical(frame[c].astype(str), categories=levels).codes
+        onehot = np.zeros((len(frame), len(levels)), dtype=np.float64)
+        known = codes >= 0
+        onehot[rows[known], codes[known]] = 1.0
+        blocks.append(onehot)
         names.extend(f"{c}={v}" for v in levels)
     features = np.concatenate(blocks, axis=1).astype(np.float32)
     labels = (frame[LABEL].astype(str).str.strip() == CLASSES[1]).to_numpy().astype(np.int64)

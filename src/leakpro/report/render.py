@@ -117,9 +117,12 @@ def report_csp() -> str:
             "base-uri 'none'; form-action 'none'")
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
     """The Jinja environment: templates of this package, autoescaping, the report's number filters, and the two
-    filters for what is not plain text: :func:`fragment` (HTML snippets built in Python) and :func:`script_json`."""
+    filters for what is not plain text: :func:`fragment` (HTML snippets built in Python) and :func:`script_json`.
+    Built once per process, so that its templates are compiled once (not again for every report); nothing
+    changes it after this function."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,  # every template here is HTML

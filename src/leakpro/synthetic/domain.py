@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,7 @@ class ColumnDomain:
             codes, uniques = pd.factorize(values)  # a missing value gets code -1, which picks the last entry: ""
             texts = [*(str(u) for u in uniques), ""]
             return np.asarray([lookup.get(t, other) for t in texts], dtype=np.int64)[codes]
-        return np.fromiter((lookup.get(v, other) for v in _text(values)), dtype=np.int64, count=len(values))
+        return np.fromiter(map(lookup.get, _text(values), repeat(other)), dtype=np.int64, count=len(values))
 
     def values(self, cells: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Values for cells: a uniform draw inside each bin (rounded for integer columns), or the level."""
@@ -71,7 +72,8 @@ class ColumnDomain:
 
 
 def _text(values: pd.Series) -> list[str]:
-    return ["" if pd.isna(v) else str(v) for v in values.astype(object)]
+    """Each value as text, "" when missing (a str is its own text: its missing check is skipped)."""
+    return [v if type(v) is str else "" if pd.isna(v) else str(v) for v in values.tolist()]
 
 
 @dataclass(frozen=True)
