@@ -25,7 +25,7 @@ def _auc(i: object) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="the test-sized setup (200 candidates)")
+    parser.add_argument("--quick", action="store_true", help="the test-sized setup (120 candidates)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     args = parser.parse_args()
     for seed in args.seeds:

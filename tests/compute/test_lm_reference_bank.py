@@ -9,8 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("transformers")
-
 from leakpro.audit.llm_references import LMReferences, offline_bank, offline_signals, online_bank, online_signals
 from leakpro.compute import LocalExecutor, ProcessPoolExecutor, RayExecutor
 from leakpro.config.llm import LMRecipe

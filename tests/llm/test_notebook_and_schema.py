@@ -9,8 +9,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-pytest.importorskip("transformers")
-
 import leakpro
 from leakpro.config.errors import ConfigError
 from leakpro.config.llm import LMRecipe

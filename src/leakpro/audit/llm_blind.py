@@ -25,6 +25,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -35,23 +36,33 @@ from leakpro.results.types import Interval
 _Z = 1.959963984540054
 
 
+def ngram_counts(texts: Sequence[str], max_ngram: int) -> Any:
+    """Word 1–``max_ngram``-gram counts of every text (sparse, columns in sorted n-gram order): counted once and
+    shared by every fold and label permutation of the cross-validation."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return CountVectorizer(ngram_range=(1, max_ngram), dtype=np.float64).fit_transform(list(texts)).tocsr()
+
+
 def out_of_fold_scores(texts: Sequence[str], members: np.ndarray, folds: int, max_ngram: int,
-                       random_state: int) -> np.ndarray:
-    """P(member | text) for every text from the fold model that never saw it."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+                       random_state: int, counts: Any = None) -> np.ndarray:
+    """P(member | text) for every text from the fold model that never saw it. Each fold's TF-IDF vocabulary is
+    the n-grams of its training texts (the columns of ``counts`` they use), as a TF-IDF vectorizer fitted on
+    them would have it; the model never sees a held-out text's n-grams that no training text has."""
+    from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
-    from sklearn.pipeline import make_pipeline
 
     y = np.asarray(members, dtype=bool)
+    counts = ngram_counts(texts, max_ngram) if counts is None else counts
     scores = np.zeros(len(texts))
-    arr = np.asarray(texts, dtype=object)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
-    for train, test in splitter.split(arr, y):
-        model = make_pipeline(TfidfVectorizer(ngram_range=(1, max_ngram), sublinear_tf=True, min_df=1),
-                              LogisticRegression(C=1.0, max_iter=2000))
-        model.fit(list(arr[train]), y[train])
-        scores[test] = model.predict_proba(list(arr[test]))[:, 1]
+    for train, test in splitter.split(np.zeros(len(y)), y):
+        seen = counts[train]
+        vocab = np.flatnonzero(seen.getnnz(axis=0))
+        tfidf = TfidfTransformer(sublinear_tf=True)
+        model = LogisticRegression(C=1.0, max_iter=2000).fit(tfidf.fit_transform(seen[:, vocab]), y[train])
+        scores[test] = model.predict_proba(tfidf.transform(counts[test][:, vocab]))[:, 1]
     return scores
 
 
@@ -61,10 +72,11 @@ def blind_baseline(texts: Sequence[str], members: np.ndarray, *, folds: int = 5,
     """Out-of-fold n-gram logistic regression AUC, centred by label permutations, and whether it explains the
     attacks (``best_attack``'s AUC)."""
     y = np.asarray(members, dtype=bool)
-    scores = out_of_fold_scores(texts, y, folds, max_ngram, random_state)
+    counts = ngram_counts(texts, max_ngram)
+    scores = out_of_fold_scores(texts, y, folds, max_ngram, random_state, counts)
     raw, low, high = auc_delong_interval(scores, y)
     rng = np.random.default_rng([random_state, 0xB11D])
-    null = np.array([auc_delong_interval(out_of_fold_scores(texts, p, folds, max_ngram, random_state), p)[0]
+    null = np.array([auc_delong_interval(out_of_fold_scores(texts, p, folds, max_ngram, random_state, counts), p)[0]
                      for p in (rng.permutation(y) for _ in range(permutations))])
     shift = float(null.mean()) - 0.5 if null.size else 0.0
     se = (high - low) / (2 * _Z)

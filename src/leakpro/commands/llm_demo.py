@@ -50,11 +50,17 @@ class EmbeddedSizes:
     canaries_per_count: int = 4
     repetitions: tuple[int, ...] = (0, 1, 4, 16)
     n_embd: int = 64
+    canary_samples: int = 1000  # random secrets each canary's exposure is ranked against
+    self_test_permutations: int = 20  # label permutations of the shifted split's blind self-test (in its result)
 
 
-QUICK = EmbeddedSizes(candidates=200, public=400, base_epochs=4, lira_models=2,
-                      offline_models=2, canaries_per_count=3, repetitions=(0, 4, 16))
-QUICK_SELF_TEST_PERMUTATIONS = 5  # the shifted split's blind self-test (20 otherwise); recorded in its result
+# the test-sized demo: 120 candidates (two batches per reference LM), 4 canaries per repetition count (with 3 the
+# t-interval, df = 2, let one unmemorised canary hide the rise: seeds 2 and 5 of the former 200-candidate size).
+# Seeds 0-7: every target attack's AUC lower end 0.77-0.90, exposure rising on the target only, every null interval
+# holding 0.5 except one on seed 5 (upper end 0.495; eight 95 % intervals each miss now and then, at any size)
+QUICK = EmbeddedSizes(candidates=120, public=300, base_epochs=4, lira_models=2,
+                      offline_models=2, canaries_per_count=4, repetitions=(0, 4, 16), canary_samples=300,
+                      self_test_permutations=5)
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,7 @@ def build_embedded(seed: int = 0, quick: bool = False, sizes: EmbeddedSizes | No
         name="demo-llm-fortunes", seed=seed, texts=tuple(candidates), members=members,
         target=hf_causal_lm(target, tok, "target"), null=hf_causal_lm(null, tok, "null"),
         reference=hf_causal_lm(base, tok, "base (reference)"), references=references,
-        canaries=CanarySetup(CANARY_TEMPLATE, 6, canaries, samples=300 if quick else 1000),
+        canaries=CanarySetup(CANARY_TEMPLATE, 6, canaries, samples=sz.canary_samples),
         split=f"{n_c} fortunes drawn at random from the corpus; a random half fine-tuned the target",
         notes=(f"tiny GPT-2 ({sz.n_embd}-dim, 2 layers), base trained {sz.base_epochs} epochs on {n_p} public "
                f"fortunes, fine-tuned {sz.finetune_epochs} epochs; the reference LM is the public base",))
@@ -133,11 +139,11 @@ def run_llm_demo(out: Path, seed: int = 0, quick: bool = False, console: Any = N
 
     say = say or _console_say
 
-    built = build_embedded(seed, quick, say=say)
+    sizes = QUICK if quick else EmbeddedSizes()
+    built = build_embedded(seed, sizes=sizes, say=say)
     result, tables = run_llm_audit(built.plan, cache=out / "cache", progress=say, executor=executor)
     texts, members = shifted_split(seed)
-    self_test = blind_baseline(texts, members, folds=5, random_state=seed,
-                               permutations=QUICK_SELF_TEST_PERMUTATIONS if quick else 20)
+    self_test = blind_baseline(texts, members, folds=5, random_state=seed, permutations=sizes.self_test_permutations)
     result = result.model_copy(update={"blind_self_test": self_test})
     path = write_llm_results(result, tables, out)
     if console is not None:
