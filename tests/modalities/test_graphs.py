@@ -10,23 +10,24 @@ the runtime, so the planted-leak test asserts RMIA's lower bound and only the lo
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 import numpy as np
 import pytest
 import torch
 
-pytest.importorskip("rdkit", reason="the graph modality needs the optional extra: "
-                    "pip install 'leakpro[graphs]'")
-pytest.importorskip("torch_geometric", reason="the graph modality needs the optional extra: "
-                    "pip install 'leakpro[graphs]'")
-
 from leakpro.data.graphs import ATOM_FEATURES, GRAPH_FEATURES, MAX_ATOMS, load_nci_tpsa
 from leakpro.data.registry import builtin_datasets
 from leakpro.results.types import AuditResult
+from leakpro.training.gnn import normalised_adjacency
 from leakpro.training.models import build_model
 
 from .audit_helpers import assert_null_clean, assert_planted_leak_found, attacks_by_id, run_single_threaded
+
+# find_spec, not importorskip: no import at collection (every xdist worker collects every file)
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("rdkit") is None,
+                                reason="the graph modality needs the optional extra: pip install 'leakpro[graphs]'")
 
 ATTACK_IDS = ["rmia-online", "rmia-offline", "loss"]
 STRONG_IDS = ["rmia-online", "rmia-offline"]
@@ -60,6 +61,15 @@ def test_gnn_builds_and_checks_its_input_size():
     assert model(torch.zeros(3, GRAPH_FEATURES)).shape == (3, 2)
     with pytest.raises(ValueError, match="padded atoms"):
         build_model("gnn", {}, 1000, 2)
+
+
+def test_normalised_adjacency_known_answer():
+    """Two bonded atoms and a padded one: A + I gives degrees 2, 2, 1, so Â is 1/2 on the pair, 1 alone."""
+    adjacency = torch.zeros(1, 3, 3)
+    adjacency[0, 0, 1] = adjacency[0, 1, 0] = 1.0
+    expected = torch.tensor([[[0.5, 0.5, 0.0], [0.5, 0.5, 0.0], [0.0, 0.0, 1.0]]])
+    assert torch.allclose(normalised_adjacency(adjacency), expected)
+    assert adjacency[0, 0, 0] == 0.0  # the input is not modified
 
 
 @pytest.mark.parametrize("attack_id", STRONG_IDS)
