@@ -1,9 +1,13 @@
 """Fashion-MNIST end to end: a CNN trained with flips and shifts, attacked with augmented queries.
 
-The planted leak is a small CNN overfit on 200 members (train accuracy ≈ 0.99, test ≈ 0.7); the target
+The planted leak is a small CNN overfit on 200 members (train accuracy 0.96-0.995, test ≈ 0.7); the target
 and the reference models are trained with ``augment: [hflip, shift:1,0]`` (the setting of Carlini et al.
-2022, §VI). Measured on seeds 1, 2, 3: every attack's AUC lower bound ≥ 0.55 on the target, and every
-null interval holds 0.5. The data come from Debian's ``dataset-fashion-mnist``; without it the tests skip.
+2022, §VI). Two reference models (one IN, one OUT per candidate; LiRA's pooled variance), not four: a third
+less training. Measured with two on seeds 1-6: AUC lower bounds on the target 0.582-0.621 (LiRA online),
+0.581-0.661 (offline), 0.647-0.709 (RMIA online), 0.630-0.705 (offline), 0.550-0.645 (loss); every null
+interval holds 0.5 (lows 0.393-0.498, highs 0.506-0.611). Fewer epochs do not keep the target overfit:
+at 90, seed 6 trains to 0.945 (0.970 at 100). The data come from Debian's ``dataset-fashion-mnist``;
+without it the tests skip.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ AUGMENT = ["hflip", "shift:1,0"]
 
 
 def fashion_config(seed: int = 1) -> dict[str, Any]:
-    """400 candidates (200 members), 500 population, a null control, 4 reference models; ≈ 30 s here."""
+    """400 candidates (200 members), 500 population, a null control, 2 reference models."""
     return {
         "seed": seed,
         "data": {"builtin": "fashion_mnist", "split": {"candidates": 400, "population": 500}},
@@ -32,7 +36,7 @@ def fashion_config(seed: int = 1) -> dict[str, Any]:
                    "recipe": {"model": "cnn", "params": {"width": 8, "hidden": 256}, "epochs": 100,
                               "batch_size": 16, "lr": 3e-3, "augment": AUGMENT}},
         "attacks": ATTACKS,
-        "reference": {"models": 4},
+        "reference": {"models": 2},
         "null_target": True,
     }
 

