@@ -1,0 +1,40 @@
+"""The xdist schedule in tests/conftest.py: its groups name real files, and the durations script sums per file."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+from conftest import DURATIONS, TOGETHER, scope_of
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_grouped_file_exists_and_groups_by_file_otherwise() -> None:
+    missing = [path for path in TOGETHER if not (ROOT / path).is_file()]
+    assert not missing, f"tests/conftest.py TOGETHER names files that do not exist: {missing}"
+    assert scope_of("tests/compute/test_executors.py::test_ray_returns_every_result") == "a local Ray cluster"
+    assert scope_of("tests/web/test_jobs.py::TestX::test_y[1]") == "tests/web/test_jobs.py"
+
+
+def test_durations_name_test_files() -> None:
+    seconds = json.loads(DURATIONS.read_text())
+    assert all(path.startswith("tests/") and path.endswith(".py") for path in seconds)
+    assert all(value >= 0 for value in seconds.values())
+
+
+def test_durations_script_sums_each_file(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("test_durations", ROOT / "scripts" / "test_durations.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    junit = tmp_path / "junit.xml"
+    junit.write_text(
+        '<testsuites><testsuite name="pytest">'
+        '<testcase classname="tests.web.test_jobs" name="a" time="1.5"/>'
+        '<testcase classname="tests.web.test_jobs.TestX" name="b" time="2.0"/>'
+        '<testcase classname="tests.test_lira" name="c" time="0.25"/>'
+        "</testsuite></testsuites>"
+    )
+    assert script.file_seconds(junit) == {"tests/web/test_jobs.py": 3.5, "tests/test_lira.py": 0.25}
