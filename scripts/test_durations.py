@@ -2,7 +2,7 @@
 
     python -m pytest --junitxml=/tmp/junit.xml && python scripts/test_durations.py /tmp/junit.xml
 
-xdist hands the longest files out first (tests/conftest.py); the figures only order the files, they check nothing.
+xdist hands the longest files out first (tests/xdist_schedule.py); the figures only order the files, they check nothing.
 """
 
 from __future__ import annotations

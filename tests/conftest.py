@@ -5,7 +5,7 @@ worker, so module-scoped fixtures are built once per file as in a serial run (a 
 that needs it, except the planted audit below: built once per run, its workers share the build on disk). Each
 worker runs torch on one thread so that the workers do not oversubscribe the cores. ``-n 0`` runs everything in
 one process. Under xdist the files that share a costly build go to one worker together, and files are handed out
-longest first (see :data:`TOGETHER` and :data:`DURATIONS`).
+longest first (tests/xdist_schedule.py).
 """
 
 from __future__ import annotations
@@ -19,26 +19,7 @@ import pytest
 
 from leakpro.audit.runner import run_audit
 from leakpro.results.types import AuditResult
-
-# Test files that share a costly session build run on one xdist worker together, one after the other: one Ray
-# cluster for the files that start one (``ray_cluster`` is session-scoped) instead of two starving each other on
-# two cores; the planted audit and the rendered report are built once per run (on disk, under a file lock), and a
-# second worker would only sit waiting for the first's build.
-TOGETHER = {
-    path: group
-    for group, paths in {
-        "a local Ray cluster": ("tests/compute/test_executors.py", "tests/compute/test_reference_bank.py",
-                                "tests/compute/test_lm_reference_bank.py"),
-        "the planted audit": ("tests/test_attacks_planted_and_null.py", "tests/test_cli_and_schema.py"),
-        "the rendered report": ("tests/report/test_inversion_section.py", "tests/report/test_new_sections.py",
-                                "tests/report/test_report_html.py", "tests/report/test_report_pdf.py"),
-    }.items()
-    for path in paths
-}
-# Each file's measured seconds (``python scripts/test_durations.py JUNIT.xml`` writes it): under xdist the longest
-# files are handed out first, so that no long file starts last while the other worker idles. Order only: a file
-# missing here runs after the measured ones.
-DURATIONS = Path(__file__).with_name("durations.json")
+from xdist_schedule import make_scheduler, order_items
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -47,36 +28,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
         torch.set_num_threads(1)
     elif hasattr(config.option, "loadscopereorder"):
-        config.option.loadscopereorder = False  # hand files out in the collection order set below
-
-
-def scope_of(nodeid: str) -> str:
-    """The unit one xdist worker runs whole: the test's file, or its group in :data:`TOGETHER`."""
-    path = nodeid.split("::", 1)[0]
-    return TOGETHER.get(path, path)
+        config.option.loadscopereorder = False  # hand files out in the order order_items sets
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not os.environ.get("PYTEST_XDIST_WORKER") or not DURATIONS.exists():
-        return  # a serial run keeps the files' own order
-    import json
-
-    seconds: dict[str, float] = {}
-    for path, took in json.loads(DURATIONS.read_text()).items():
-        seconds[scope_of(path)] = seconds.get(scope_of(path), 0.0) + float(took)
-    items.sort(key=lambda item: -seconds.get(scope_of(item.nodeid), 0.0))  # stable: a file's tests keep their order
+    order_items(items)
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    if config.getoption("dist") != "loadfile":
-        return None  # any other --dist as xdist does it
-    from xdist.scheduler import LoadFileScheduling
-
-    class FilesAndRay(LoadFileScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return scope_of(nodeid)
-
-    return FilesAndRay(config, log)
+    return make_scheduler(config, log)
 
 
 def planted_config(seed: int = 3, **overrides: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The xdist schedule in tests/conftest.py: its groups name real files, and the durations script sums per file."""
+"""The xdist schedule in tests/xdist_schedule.py: its groups name real files, and the durations script sums per file."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import importlib.util
 import json
 from pathlib import Path
 
-from conftest import DURATIONS, TOGETHER, scope_of
+from xdist_schedule import DURATIONS, TOGETHER, scope_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
