@@ -11,7 +11,6 @@ longest first (tests/xdist_schedule.py).
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import pytest
 
 from leakpro.audit.runner import run_audit
 from leakpro.results.types import AuditResult
-from xdist_schedule import make_scheduler, order_items
+from xdist_schedule import make_scheduler, once_per_run, order_items
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -63,15 +62,8 @@ def planted_audit(tmp_path_factory: pytest.TempPathFactory) -> tuple[AuditResult
     each training the same seven models again. Every worker (and a serial run) gets the result as loaded from
     results.json, so all tests see exactly what was written.
     """
-    from filelock import FileLock  # a dependency of torch
+    def build(out: Path) -> None:
+        run_audit(planted_config(), out=out)
 
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # this run's directory, shared by its workers (not by other runs)
-    out, done = root / "planted-audit", root / "planted-audit.done"
-    with FileLock(str(root / "planted-audit.lock")):
-        if not done.is_file():
-            shutil.rmtree(out, ignore_errors=True)  # what a worker that died mid-build left
-            run_audit(planted_config(), out=out)
-            done.touch()
+    out, _ = once_per_run(tmp_path_factory, "planted-audit", build)
     return AuditResult.model_validate_json((out / "results.json").read_text(encoding="utf-8")), out

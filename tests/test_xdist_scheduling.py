@@ -1,4 +1,5 @@
-"""The xdist schedule in tests/xdist_schedule.py: its groups name real files, and the durations script sums per file."""
+"""The xdist schedule in tests/xdist_schedule.py: its groups name real files, the durations script sums per file,
+and a shared build runs once."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import importlib.util
 import json
 from pathlib import Path
 
-from xdist_schedule import DURATIONS, TOGETHER, scope_of
+import pytest
+
+from xdist_schedule import DURATIONS, TOGETHER, once_per_run, scope_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,3 +41,19 @@ def test_durations_script_sums_each_file(tmp_path: Path) -> None:
         "</testsuite></testsuites>"
     )
     assert script.file_seconds(junit) == {"tests/web/test_jobs.py": 3.5, "tests/test_lira.py": 0.25}
+
+
+def test_a_shared_build_runs_once_and_a_half_done_one_again(tmp_path_factory: pytest.TempPathFactory) -> None:
+    calls: list[Path] = []
+
+    def build(out: Path) -> dict[str, int]:
+        calls.append(out)
+        (out / "made").write_text("yes")
+        return {"n": len(calls)}
+
+    first = once_per_run(tmp_path_factory, "schedule-test-build", build)
+    assert once_per_run(tmp_path_factory, "schedule-test-build", build) == first == (calls[0], {"n": 1})
+    (first[0].parent / "schedule-test-build.done.json").unlink()  # as if the builder died before finishing
+    (first[0] / "left-over").write_text("half")
+    again = once_per_run(tmp_path_factory, "schedule-test-build", build)
+    assert again == (calls[0], {"n": 2}) and not (again[0] / "left-over").exists()

@@ -1,12 +1,15 @@
-"""How the README's ``-n logical --dist loadfile`` run hands test files to xdist workers (hooks in conftest.py).
+"""How the README's ``-n logical --dist loadfile`` run spreads work over xdist workers (hooks in conftest.py).
 
-Each file goes whole to one worker, except the groups in :data:`TOGETHER`; the longest files go first.
+Each file goes whole to one worker, except the groups in :data:`TOGETHER`; the longest files go first; a costly
+fixture several files share is built once per run (:func:`once_per_run`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,3 +63,26 @@ def make_scheduler(config: pytest.Config, log: Any) -> Any:
             return scope_of(nodeid)
 
     return FilesAndGroups(config, log)
+
+
+def once_per_run(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], dict[str, Any] | None]
+) -> tuple[Path, dict[str, Any]]:
+    """``build(directory)`` run once per test run, not once per xdist worker; its directory and what it returned.
+
+    The workers of one run share a base directory (the parent of each one's own): the first to ask builds under a
+    file lock, the others wait for it and read the same files. What ``build`` returns is kept beside the directory
+    as the mark that the build finished; a build left half done by a worker that died is started again.
+    """
+    from filelock import FileLock  # a dependency of torch
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # this run's directory, shared by its workers (not by other runs)
+    out, done = root / name, root / f"{name}.done.json"
+    with FileLock(str(root / f"{name}.lock")):
+        if not done.is_file():
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir(parents=True)
+            done.write_text(json.dumps(build(out) or {}))
+    return out, json.loads(done.read_text())

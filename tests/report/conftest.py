@@ -6,8 +6,6 @@ The scores are drawn, not produced by attacks, and turned into figures by the au
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ import pytest
 from leakpro.metrics.summary import membership_metrics
 from leakpro.report import ReportPaths, render_report
 from leakpro.results.types import AttackResult, AuditResult, DataSummary, TargetResult
+from xdist_schedule import once_per_run
 
 N_CANDIDATES = 600
 # attack id -> (registered name, title, shift of members' scores on the audited model, discrete scores?)
@@ -102,23 +101,17 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     own), and the first to ask builds the results and renders them there under a file lock; the others read the
     same files (the results are drawn from a fixed seed, so they equal every worker's :func:`results_dir`).
     """
-    from filelock import FileLock  # a dependency of torch
-
     if not have("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed; CI installs it")
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # this run's directory, shared by its workers (not by other runs)
-    base, done = root / "rendered-report", root / "rendered-report.json"
-    with FileLock(str(root / "rendered-report.lock")):
-        if not done.is_file():
-            shutil.rmtree(base, ignore_errors=True)  # what a worker that died mid-render left
-            (base / "results").mkdir(parents=True)
-            build_results(base / "results")
-            made = render_report(base / "results" / "results.json", base / "report")
-            assert made.pdf is not None
-            done.write_text(json.dumps({"html_seconds": made.html_seconds, "pdf_seconds": made.pdf_seconds}))
-    seconds = json.loads(done.read_text())
+
+    def build(base: Path) -> dict[str, float]:
+        (base / "results").mkdir()
+        build_results(base / "results")
+        made = render_report(base / "results" / "results.json", base / "report")
+        assert made.pdf is not None
+        return {"html_seconds": made.html_seconds, "pdf_seconds": made.pdf_seconds}
+
+    base, seconds = once_per_run(tmp_path_factory, "rendered-report", build)
     paths = ReportPaths(base / "report" / "report.html", base / "report" / "report.pdf", **seconds)
     result = AuditResult.model_validate_json((base / "results" / "results.json").read_text())
     text = subprocess.run(["pdftotext", "-layout", str(paths.pdf), "-"], check=True, capture_output=True,
