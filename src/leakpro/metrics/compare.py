@@ -21,9 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from leakpro.metrics.roc import check_scores, delong_components
+from leakpro.stats.intervals import two_sided_z
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,6 @@ def paired_auc_difference(scores_a: np.ndarray, scores_b: np.ndarray, members: n
     diff = float(v10a.mean() - v10b.mean())
     var = (np.var(v10a - v10b, ddof=1) / n1 if n1 > 1 else 0.25) + (np.var(v01a - v01b, ddof=1) / n0 if n0 > 1
                                                                     else 0.25)
-    half = float(stats.norm.ppf(1 - (1 - confidence) / 2)) * float(np.sqrt(max(var, 0.0)))
+    half = two_sided_z(confidence) * float(np.sqrt(max(var, 0.0)))
     return AucDifference(difference=diff, low=max(-1.0, diff - half), high=min(1.0, diff + half),
                          auc_a=float(v10a.mean()), auc_b=float(v10b.mean()), confidence=confidence)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from leakpro.stats.intervals import two_sided_z
+
 
 @dataclass(frozen=True)
 class Roc:
@@ -135,8 +137,7 @@ def auc_delong_interval(
     """AUC with its DeLong (1988) normal-approximation interval: (auc, low, high), clipped to [0, 1]."""
     s, m = check_scores(scores, members)
     a, se = delong(s[m], s[~m])
-    z = float(stats.norm.ppf(1 - (1 - confidence) / 2))
-    half = z * se
+    half = two_sided_z(confidence) * se
     return a, max(0.0, a - half), min(1.0, a + half)
 
 
