@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 from leakpro.metrics.summary import membership_metrics
-from leakpro.report import render_report
+from leakpro.report import ReportPaths, render_report
 from leakpro.results.types import AttackResult, AuditResult, DataSummary, TargetResult
 
 
@@ -142,12 +142,16 @@ def write_hostile_results(out: Path) -> None:
     (out / "synthetic_results.json").write_text(json.dumps(synthetic), encoding="utf-8")
 
 
+def write_hostile_report(out: Path) -> ReportPaths:
+    """:func:`write_hostile_results` and the HTML report drawn from them (no PDF, no per-record figures)."""
+    write_hostile_results(out)
+    return render_report(out / "results.json", out, pdf=False, frame_provider=None)
+
+
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> str:
     out = tmp_path_factory.mktemp("hostile-report")
-    write_hostile_results(out)
-    paths = render_report(out / "results.json", out, pdf=False, frame_provider=None)
-    return paths.html.read_text(encoding="utf-8")
+    return write_hostile_report(out).html.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("key", [*MEMBERSHIP_FIELDS, *SYNTHETIC_FIELDS])

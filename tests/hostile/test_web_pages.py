@@ -15,12 +15,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from leakpro.report import render_report
 from leakpro.web.app import WebSettings, create_app
 from leakpro.web.db import new_audit_id
 from leakpro.web.models import AuditKind
 
-from .test_report_escaping import Parsed, csp_hash, parse, write_hostile_results
+from .test_report_escaping import Parsed, csp_hash, parse, write_hostile_report
 
 BASE = "http://127.0.0.1:8765"
 
@@ -65,8 +64,7 @@ _RENDERED: dict[str, Path] = {}
 def _hostile_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The hostile result files and their report, rendered once for this module (they are the same every time)."""
     folder = tmp_path_factory.mktemp("hostile-results")
-    write_hostile_results(folder)
-    render_report(folder / "results.json", folder, pdf=False, frame_provider=None)
+    write_hostile_report(folder)
     _RENDERED["folder"] = folder
     yield
     _RENDERED.clear()

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from leakpro.report import render_report
 from leakpro.web.app import WebSettings, create_app
 from leakpro.web.db import new_audit_id
 from leakpro.web.models import AuditKind
@@ -32,11 +31,10 @@ XSS = "XSS\"'></title><img src=x onerror=alert(1)><script>alert(2)</script>"
 @pytest.fixture(scope="module")
 def hostile_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Result files with a payload in every name, and the report drawn from them: rendered once for the module."""
-    from hostile.test_report_escaping import write_hostile_results  # tests/hostile: a payload in every name
+    from hostile.test_report_escaping import write_hostile_report  # tests/hostile: a payload in every name
 
     out = tmp_path_factory.mktemp("hostile-results")
-    write_hostile_results(out)
-    render_report(out / "results.json", out, pdf=False, frame_provider=None)
+    write_hostile_report(out)
     return out
 
 
